@@ -1,0 +1,91 @@
+"""Build every model in order inside one transaction, then run its data tests.
+
+If any data test fails, the build is rolled back and the previous models stay as they were.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from analysis.model import checks
+from analysis.model.models import MODELS, Model
+from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
+from analysis.store import set_meta
+
+MACROS = """
+CREATE OR REPLACE MACRO great_circle_km(lat1, lon1, lat2, lon2) AS
+    2 * 6371.0088 * asin(sqrt(
+        pow(sin(radians(lat2 - lat1) / 2), 2)
+        + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)
+    ));
+"""
+
+
+class BuildError(Exception):
+    """One or more data tests failed; the message lists them on one line."""
+
+
+@dataclass
+class BuildReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+
+def run_tests(con: duckdb.DuckDBPyConnection, model: Model) -> list[str]:
+    """Every data test of a model; returns a description of each failure."""
+    t = model.name
+    failures = []
+    found = checks.unique(con, t, model.key)
+    if found:
+        failures.append(f"{t}: {found} duplicated key(s) on {', '.join(model.key)}")
+    for column in (*model.key, *model.not_null):
+        found = checks.not_null(con, t, column)
+        if found:
+            failures.append(f"{t}.{column}: {found} null value(s)")
+    for column, to_table, to_column in model.relationships:
+        found = checks.relationship(con, t, column, to_table, to_column)
+        if found:
+            failures.append(f"{t}.{column}: {found} value(s) not in {to_table}.{to_column}")
+    for column, values in model.accepted.items():
+        found = checks.accepted_values(con, t, column, values)
+        if found:
+            failures.append(f"{t}.{column}: {found} value(s) outside the accepted list")
+    for condition in model.expressions:
+        found = checks.expression(con, t, condition)
+        if found:
+            failures.append(f"{t}: {found} row(s) break '{condition}'")
+    return failures
+
+
+def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TABLE ref_swemwbs_metric "
+                "(raw_score INTEGER PRIMARY KEY, metric_score DOUBLE NOT NULL)")
+    con.executemany("INSERT INTO ref_swemwbs_metric VALUES (?, ?)",
+                    list(SWEMWBS_RAW_TO_METRIC.items()))
+
+
+def build(con: duckdb.DuckDBPyConnection) -> BuildReport:
+    report = BuildReport()
+    started = time.perf_counter()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(MACROS)
+        _reference_tables(con)
+        for model in MODELS:
+            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS {model.sql()}")
+            report.failures.extend(run_tests(con, model))
+            report.rows[model.name] = int(
+                con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0])
+        if report.failures:
+            raise BuildError("data tests failed: " + "; ".join(report.failures))
+        set_meta(con, "built_at", time.strftime("%Y-%m-%dT%H:%M:%S"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    report.seconds = time.perf_counter() - started
+    return report

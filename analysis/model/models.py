@@ -1,0 +1,83 @@
+"""The models, in build order: each with its layer, grain, key and data tests.
+
+staging = one source renamed and cast; joined = business logic across sources; marts = one
+declared grain per table for pages, exports and the statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+from analysis.ingest.contract import AGE_BANDS, ETHNICITIES, REFERRAL_SOURCES, SEXES, STATUSES
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    layer: str  # staging | joined | marts
+    grain: str
+    key: tuple[str, ...]
+    not_null: tuple[str, ...] = ()
+    relationships: tuple[tuple[str, str, str], ...] = ()  # (column, to_table, to_column)
+    accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    expressions: tuple[str, ...] = ()  # SQL conditions every row must meet
+
+    def sql(self) -> str:
+        return resources.files("analysis.model").joinpath(
+            "sql", self.layer, f"{self.name}.sql").read_text(encoding="utf-8")
+
+
+FUNNEL = (
+    "referrals >= contacted AND contacted >= first_attended AND first_attended >= retained_4w",
+    "first_attended >= retained_12w AND first_attended >= retained_26w",
+    "followed_up_4w >= retained_4w",
+    "followed_up_12w >= retained_12w",
+    "followed_up_26w >= retained_26w",
+    "first_attended >= followed_up_4w",
+    "first_attended >= followed_up_12w",
+    "first_attended >= followed_up_26w",
+)
+
+MODELS: tuple[Model, ...] = (
+    Model("stg_practices", "staging", "one row per GP practice", ("practice_code",),
+          not_null=("pcn_code", "registered_patients"),
+          expressions=("registered_patients >= 0",)),
+    Model("stg_pcns", "staging", "one row per PCN", ("pcn_code",),
+          not_null=("pcn_name", "registered_patients")),
+    Model("stg_areas", "staging", "one row per LSOA", ("lsoa_code",),
+          not_null=("imd_decile", "imd_quintile", "pcn_code", "population"),
+          expressions=("imd_decile BETWEEN 1 AND 10", "imd_quintile BETWEEN 1 AND 5")),
+    Model("stg_referrals", "staging", "one row per referral", ("referral_id",),
+          not_null=("patient_key", "referral_date", "referral_month", "practice_code", "status"),
+          relationships=(("practice_code", "stg_practices", "practice_code"),
+                         ("lsoa_code", "stg_areas", "lsoa_code")),
+          accepted={"referral_source": REFERRAL_SOURCES, "age_band": AGE_BANDS, "sex": SEXES,
+                    "ethnicity": ETHNICITIES, "status": STATUSES},
+          expressions=("patient_key LIKE 'nhs:%' OR patient_key LIKE 'pid:%'",
+                       "contacted_date IS NULL OR contacted_date >= referral_date",
+                       "first_attended_date IS NULL OR first_attended_date >= referral_date")),
+    Model("stg_followups", "staging", "one row per referral and follow-up week",
+          ("referral_id", "followup_week"),
+          not_null=("followup_date",),
+          relationships=(("referral_id", "stg_referrals", "referral_id"),),
+          expressions=("swemwbs_raw IS NULL OR swemwbs_metric IS NOT NULL",
+                       "followup_week = 0 OR still_attending IS NOT NULL")),
+    Model("stg_pilot_pcns", "staging", "one row per pilot and PCN", ("pilot_name", "pcn_code"),
+          not_null=("go_live",),
+          relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
+          accepted={"arm": ("pilot", "comparison")}),
+    Model("journeys", "joined", "one row per referral journey", ("referral_id",),
+          not_null=("pcn_code", "referral_month", "contacted", "first_attended"),
+          relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
+          expressions=("NOT first_attended OR contacted",
+                       "NOT retained_4w OR (first_attended AND followed_up_4w)",
+                       "retention_days IS NULL OR retention_days >= 0",
+                       "days_to_first_attendance IS NULL OR days_to_first_attendance >= 0")),
+    Model("mart_pcn_month", "marts", "one row per PCN and calendar month", ("pcn_code", "month"),
+          not_null=("pcn_name", "month", "registered_patients", "referrals"),
+          relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
+          expressions=(*FUNNEL, "referrals >= 0")),
+)
+
+BY_NAME = {m.name: m for m in MODELS}
