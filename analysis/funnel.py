@@ -37,6 +37,7 @@ from analysis.indicators import (
     check_multiplier,
     poisson_count_limits,
     real_number,
+    to_float_array,
 )
 
 __all__ = [
@@ -381,10 +382,8 @@ def _rate_denominators(
     (x,), scalar = as_float_arrays(counts=counts)
     check_count("counts", x)
     x = np.atleast_1d(x)
-    r = np.atleast_1d(
-        np.asarray(rates.to_numpy() if isinstance(rates, pd.Series) else rates, dtype=float)
-    )
-    if r.ndim != 1 or (r.shape[0] != x.shape[0] and r.shape[0] != 1):
+    r = np.atleast_1d(to_float_array("rates", rates))
+    if r.shape[0] not in (x.shape[0], 1):
         raise ValueError("rates must have the same length as counts")
     r = np.broadcast_to(r, x.shape)
     positive = x > 0

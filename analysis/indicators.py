@@ -83,8 +83,13 @@ def z_value(confidence: float) -> float:
 
     Infinite at c = 1.
     """
-    level = normalise_confidence(confidence)
-    return float(ndtri(level + (1 - level) / 2))
+    return _z(normalise_confidence(confidence))
+
+
+def _z(level: float) -> float:
+    # Φ⁻¹(c + (1 − c)/2) written as −Φ⁻¹((1 − c)/2), which stays accurate (and finite) for
+    # levels just below 1, where c + (1 − c)/2 would round to 1.
+    return float(-ndtri((1 - level) / 2))
 
 
 def as_float_arrays(**named: Any) -> tuple[list[np.ndarray], bool]:
@@ -97,14 +102,7 @@ def as_float_arrays(**named: Any) -> tuple[list[np.ndarray], bool]:
     length: int | None = None
     length_from = ""
     for name, value in named.items():
-        if isinstance(value, (pd.Series, pd.Index)):
-            value = value.to_numpy()
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name} must be numeric: {exc}") from None
-        if arr.ndim > 1:
-            raise ValueError(f"{name} must be a scalar or one-dimensional, got shape {arr.shape}")
+        arr = to_float_array(name, value)
         if np.isnan(arr).any():
             raise ValueError(f"{name} contains NaN (missing values are not allowed)")
         if arr.ndim == 1:
@@ -122,6 +120,20 @@ def as_float_arrays(**named: Any) -> tuple[list[np.ndarray], bool]:
     return arrays, scalar
 
 
+def to_float_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array of at most one dimension (missing values become NaN)."""
+    try:
+        if isinstance(value, (pd.Series, pd.Index)):
+            arr = value.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric: {exc}") from None
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or one-dimensional, got shape {arr.shape}")
+    return arr
+
+
 def finish(arrays: Sequence[np.ndarray], scalar: bool) -> tuple[Any, ...]:
     """Return plain floats for scalar input, numpy arrays otherwise."""
     if scalar:
@@ -133,31 +145,35 @@ def finish(arrays: Sequence[np.ndarray], scalar: bool) -> tuple[Any, ...]:
 # Limits on the count scale
 # --------------------------------------------------------------------------------------------
 def _wilson(x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    if level == 1:
+    z = _z(level)
+    if math.isinf(z):
         return np.zeros_like(x), np.ones_like(x)
-    z = float(ndtri(level + (1 - level) / 2))
     z2 = z * z
     centre = 2 * x + z2
     spread = z * np.sqrt(z2 + 4 * x * (1 - x / n))
-    scale = 2 * (n + z2)
-    return (centre - spread) / scale, (centre + spread) / scale
+    # (centre − spread) / (2(n + z²)) rewritten without the cancellation between centre and
+    # spread: (centre² − spread²) = 4x²(1 + z²/n), so the lower limit is 2x² / (n(centre + spread)).
+    lower = 2 * x * x / (n * (centre + spread))
+    return lower, (centre + spread) / (2 * (n + z2))
 
 
 def _exact(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    if level == 1:
-        return np.zeros_like(x), np.full_like(x, np.inf)
     alpha = 1 - level
+    if alpha == 0:
+        return np.zeros_like(x), np.full_like(x, np.inf)
     with np.errstate(invalid="ignore", divide="ignore"):
-        lower = np.where(x > 0, chi2.ppf(alpha / 2, 2 * x) / 2, 0.0)
-    upper = chi2.ppf(level + alpha / 2, 2 * x + 2) / 2
+        lower = chi2.ppf(alpha / 2, 2 * x) / 2
+    # x = 0 (and subnormal x, where scipy returns NaN) has lower limit 0.
+    lower = np.where((x > 0) & ~np.isnan(lower), lower, 0.0)
+    upper = chi2.isf(alpha / 2, 2 * x + 2) / 2
     return lower, upper
 
 
 def _byar(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    if level == 1:
+    z = _z(level)
+    if math.isinf(z):
         return np.zeros_like(x), np.full_like(x, np.inf)
-    z = float(ndtri(level + (1 - level) / 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
     lower = np.where(x > 0, np.maximum(lower, 0.0), 0.0)
     x1 = x + 1
