@@ -25,6 +25,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pilot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -41,6 +51,23 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--store", help="store path (default $PILOT_STORE or data/pilot.duckdb)")
     load.add_argument("--rejects-dir", type=Path, help="where rejects CSVs go (default: beside the store)")
     load.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    harvest = sub.add_parser("harvest", help="harvest OpenActive RPDE feeds into the store "
+                             "(incremental, resumable)")
+    harvest.add_argument("sources", nargs="+", metavar="FEED_URL_OR_DIR",
+                         help="a feed URL, a dataset site URL or .jsonld/.html file, or a "
+                              "feeds directory with manifest.json (e.g. a demo's feeds/)")
+    harvest.add_argument("--store", help="store path (default $PILOT_STORE or data/pilot.duckdb)")
+    harvest.add_argument("--max-pages", type=_positive_int, default=None,
+                         help="stop each feed after this many pages in one run")
+    harvest.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    feeds = sub.add_parser("feeds", help="list a dataset site's feeds, or the datasets in "
+                           "the OpenActive catalogue")
+    feeds.add_argument("source", nargs="?", metavar="DATASET_SITE_URL_OR_FILE")
+    feeds.add_argument("--catalogue", nargs="?", const="default", metavar="URL_OR_FILE",
+                       help="list datasets from a catalogue collection (default: OpenActive's)")
+    feeds.add_argument("--json", action="store_true", help="print JSON")
 
     build = sub.add_parser("build", help="rebuild the joined tables and marts")
     build.add_argument("--store")
@@ -96,6 +123,70 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _harvest(args: argparse.Namespace) -> int:
+    from analysis.store import open_store
+    from analysis.supply.harvest import HarvestOptions, harvest
+    from analysis.supply.harvest_report import Progress
+    from analysis.supply.rpde_client import HttpClient
+    from analysis.supply.sources import dataset_sources, sources_for
+
+    client = HttpClient()
+    sources = sources_for(args.sources, client)
+    options = HarvestOptions() if args.max_pages is None else HarvestOptions(args.max_pages)
+    con = open_store(resolve_store_path(args.store))
+    try:
+        report = harvest(con, sources, options, Progress(),
+                         expand=lambda _source, site: dataset_sources(site, client))
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(report.summary()))
+    else:
+        print("\n".join(report.text_lines()))
+    failure = report.failure_line()
+    if failure:
+        print(f"pilot harvest: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _feeds(args: argparse.Namespace) -> int:
+    from analysis.supply.discovery import CATALOGUE_URL, read_catalogue, read_dataset
+    from analysis.supply.rpde_client import HttpClient
+
+    if (args.source is None) == (args.catalogue is None):
+        print("pilot feeds: give either DATASET_SITE_URL_OR_FILE or --catalogue "
+              "(see 'pilot feeds --help')", file=sys.stderr)
+        return 2
+    client = HttpClient()
+    if args.source is not None:
+        site = read_dataset(args.source, client)
+        if args.json:
+            print(json.dumps(site.to_dict()))
+        else:
+            print(f"{site.name or '(unnamed dataset)'}: {site.publisher_name or '?'} "
+                  f"<{site.url}>")
+            for f in site.feeds:
+                print(f"{f.name or '-'}\t{f.type or '-'}\t{f.url}")
+        return 0
+    source = CATALOGUE_URL if args.catalogue == "default" else args.catalogue
+    catalogues = read_catalogue(source, client)
+    if args.json:
+        print(json.dumps({"catalogues": [vars(c) for c in catalogues],
+                          "datasets": sum(len(c.datasets) for c in catalogues)}))
+    else:
+        for c in catalogues:
+            for url in c.datasets:
+                print(f"{url}\t{c.name or c.url}")
+    for c in catalogues:
+        if c.error:
+            print(f"pilot feeds: warning: catalogue {c.url}: {c.error}", file=sys.stderr)
+    if catalogues and all(c.error for c in catalogues):
+        print("pilot feeds: no catalogue could be read", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from analysis.model.build import build
     from analysis.store import open_store
@@ -128,7 +219,8 @@ def _serve(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env, cwd=app.parent.parent)
 
 
-COMMANDS = {"demo": _demo, "load": _load, "build": _build, "serve": _serve}
+COMMANDS = {"demo": _demo, "load": _load, "harvest": _harvest, "feeds": _feeds, "build": _build,
+            "serve": _serve}
 
 
 def main(argv: list[str] | None = None) -> int:
