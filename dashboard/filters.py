@@ -1,0 +1,86 @@
+"""The sidebar filters every page shares: pilot, period and PCNs, mirrored in the URL.
+
+Each widget is bound to a query parameter (``pilot``, ``start``, ``end``, ``pcn``, the keys of
+:data:`analysis.filters.QUERY_KEYS`), so a view can be shared as a link. The widgets live in the
+entrypoint, which renders them once per run and hands the resulting
+:class:`~analysis.filters.Filters` to the page through ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from analysis.filters import QUERY_KEYS, Filters
+from analysis.metrics.overview import DataWindow, arm_pcns, pilot_names
+
+ALL_PCNS = "All PCNs (no pilot)"
+BIND = "query-params"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def filter_options(
+    _con: duckdb.DuckDBPyConnection, store_key: str
+) -> tuple[list[str], pd.DataFrame]:
+    """Pilot names, and every PCN with the pilots and arm it belongs to (cached per store)."""
+    with _con.cursor() as cur:
+        pcns = arm_pcns(cur, Filters())[["pcn_code", "pcn_name"]]
+        arms = cur.execute("SELECT pilot_name, pcn_code, arm FROM stg_pilot_pcns").df()
+        return pilot_names(cur), pcns.merge(arms, on="pcn_code", how="left")
+
+
+def sidebar_filters(con: duckdb.DuckDBPyConnection, store_key: str, window: DataWindow) -> Filters:
+    """Draw the shared filters in the sidebar and return the view they describe."""
+    pilots, pcns = filter_options(con, store_key)
+    with st.sidebar:
+        st.header("Filters")
+        choice = st.selectbox(
+            "Pilot",
+            [*pilots, ALL_PCNS],
+            key=QUERY_KEYS["pilot"],
+            bind=BIND,
+            help="A pilot compares its pilot PCNs with its comparison PCNs. "
+            f"'{ALL_PCNS}' treats every PCN as one group.",
+        )
+        pilot = None if choice in (None, ALL_PCNS) else str(choice)
+        bounds = {
+            "min_value": window.first_referral,
+            "max_value": window.last_referral,
+            "format": "DD/MM/YYYY",
+            "bind": BIND,
+        }
+        left, right = st.columns(2)
+        start = left.date_input(
+            "Referred from", value=window.first_referral, key=QUERY_KEYS["start"], **bounds
+        )
+        end = right.date_input("to", value=window.last_referral, key=QUERY_KEYS["end"], **bounds)
+        start, end = _ordered(start, end)
+        in_view = pcns[pcns["pilot_name"] == pilot] if pilot else pcns
+        in_view = in_view.drop_duplicates("pcn_code").sort_values("pcn_code")
+        names = dict(zip(in_view["pcn_code"], in_view["pcn_name"], strict=True))
+        chosen = st.multiselect(
+            "PCNs",
+            list(names),
+            key=QUERY_KEYS["pcn_codes"],
+            bind=BIND,
+            placeholder="All PCNs in the pilot" if pilot else "All PCNs",
+            help="Leave empty for all. " + "; ".join(f"{c}: {n}" for c, n in names.items()),
+        )
+        st.caption(
+            f"Referrals held: {window.first_referral:%-d %b %Y} to "
+            f"{window.last_referral:%-d %b %Y}; data up to {window.as_of:%-d %b %Y}."
+        )
+    return Filters(
+        pilot=pilot, start=start, end=end, pcn_codes=tuple(c for c in chosen if c in names)
+    )
+
+
+def _ordered(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """The two period ends in order (a reversed choice is swapped with a note, not an error)."""
+    if start and end and start > end:
+        st.caption("'Referred from' was after 'to', so the two dates have been swapped.")
+        return end, start
+    return start, end
