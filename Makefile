@@ -27,6 +27,7 @@ demo: $(STAMP)
 	$(BIN)/pilot load pilots $(DEMO)/pilots.toml --store $(STORE)
 	$(BIN)/pilot load referrals $(DEMO)/referrals.csv --store $(STORE)
 	$(BIN)/pilot load followups $(DEMO)/followups.csv --store $(STORE)
+	$(BIN)/pilot harvest $(DEMO)/feeds --store $(STORE)
 	$(BIN)/pilot build --store $(STORE)
 
 serve: $(STAMP)

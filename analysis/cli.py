@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -71,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="rebuild the joined tables and marts")
     build.add_argument("--store")
+    build.add_argument("--supply-start", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="first day over which full OpenActive schedules are expanded "
+                            "(default: today)")
+    build.add_argument("--supply-weeks", type=int, default=12,
+                       help="weeks of schedules to expand (default 12)")
     build.add_argument("--json", action="store_true")
 
     serve = sub.add_parser("serve", help="serve the dashboard")
@@ -193,11 +199,12 @@ def _build(args: argparse.Namespace) -> int:
 
     con = open_store(resolve_store_path(args.store))
     try:
-        report = build(con)
+        report = build(con, supply_start=args.supply_start, supply_weeks=args.supply_weeks)
     finally:
         con.close()
     if args.json:
-        print(json.dumps({"rows": report.rows, "seconds": round(report.seconds, 3)}))
+        print(json.dumps({"rows": report.rows, "supply": report.supply,
+                          "seconds": round(report.seconds, 3)}, default=str))
     else:
         print(f"built {len(report.rows)} models in {report.seconds:.1f} s; all data tests passed")
         for name, rows in report.rows.items():

@@ -1,8 +1,8 @@
-"""Load a whole input folder (the demo's layout) into a store and build the models.
+"""Load a whole input folder (the demo's layout) into a store, harvest its feeds, build.
 
 The order matters: referrals point at practices and areas, follow-ups at referrals, pilots at
-PCNs. ``make demo`` and the test fixtures use this, so they exercise the same loaders as
-``pilot load``.
+PCNs. The test fixtures use this, so they exercise the same loaders, harvester and build as
+``pilot load``, ``pilot harvest`` and ``pilot build``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from analysis.ingest.loaders import LoadSummary, load_file
 from analysis.ingest.pilots import load_pilots
 from analysis.model.build import BuildReport, build
 from analysis.store import open_store
+from analysis.supply.harvest import harvest
+from analysis.supply.sources import directory_sources
 
 LOAD_ORDER = ("practices", "areas", "pilots", "referrals", "followups")
 
@@ -23,7 +25,12 @@ def input_path(folder: Path, kind: str) -> Path:
 
 
 def load_folder(
-    folder: Path, store: Path, *, rejects_dir: Path | None = None, today: date | None = None
+    folder: Path,
+    store: Path,
+    *,
+    rejects_dir: Path | None = None,
+    today: date | None = None,
+    supply_start: date | None = None,
 ) -> tuple[dict[str, LoadSummary], BuildReport]:
     con = open_store(store)
     try:
@@ -36,7 +43,10 @@ def load_folder(
                 summaries[kind] = load_file(
                     con, kind, path, rejects_dir=rejects_dir or store.parent / "rejects", today=today
                 )
-        report = build(con)
+        feeds = folder / "feeds"
+        if (feeds / "manifest.json").exists():
+            harvest(con, directory_sources(feeds))
+        report = build(con, supply_start=supply_start)
     finally:
         con.close()
     return summaries, report

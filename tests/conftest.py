@@ -43,3 +43,23 @@ def demo_store(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     store = tmp_path_factory.mktemp("store") / "pilot.duckdb"
     load_folder(demo_dir, store)
     return store
+
+
+@pytest.fixture(scope="session")
+def london_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The london-scale demo (about 60,000 referrals, 110,000 session occurrences). Slow."""
+    from analysis.demo import generate_demo
+
+    out = tmp_path_factory.mktemp("demo") / "london"
+    generate_demo(scale="london", seed=DEMO_SEED, out=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def london_store(london_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The london demo loaded, its feeds harvested and flattened, every model built. Slow."""
+    from analysis.pipeline import load_folder
+
+    store = tmp_path_factory.mktemp("store") / "london.duckdb"
+    load_folder(london_dir, store)
+    return store

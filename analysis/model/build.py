@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import duckdb
 
@@ -14,6 +15,10 @@ from analysis.model import checks
 from analysis.model.models import MODELS, Model
 from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
 from analysis.store import set_meta
+from analysis.supply.flatten import flatten_store
+from analysis.supply.tables import ensure_supply_tables
+
+SUPPLY_WEEKS = 12
 
 MACROS = """
 CREATE OR REPLACE MACRO great_circle_km(lat1, lon1, lat2, lon2) AS
@@ -31,6 +36,7 @@ class BuildError(Exception):
 @dataclass
 class BuildReport:
     rows: dict[str, int] = field(default_factory=dict)
+    supply: dict[str, object] = field(default_factory=dict)
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
 
@@ -68,15 +74,34 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                     list(SWEMWBS_RAW_TO_METRIC.items()))
 
 
-def build(con: duckdb.DuckDBPyConnection) -> BuildReport:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    supply_start: date | None = None,
+    supply_weeks: int = SUPPLY_WEEKS,
+) -> BuildReport:
+    """Flatten harvested supply, then rebuild every model and run its data tests.
+
+    Full OpenActive Schedules are expanded over ``supply_weeks`` weeks from ``supply_start``
+    (default: today); feed occurrences are kept whatever their date.
+    """
     report = BuildReport()
     started = time.perf_counter()
+    ensure_supply_tables(con)
+    horizon_start = supply_start or date.today()
+    report.supply = flatten_store(
+        con, horizon_start=horizon_start,
+        horizon_end=horizon_start + timedelta(weeks=supply_weeks),
+    ).as_dict()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(MACROS)
         _reference_tables(con)
         for model in MODELS:
-            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS {model.sql()}")
+            if model.builder is not None:
+                model.builder(con)
+            else:
+                con.execute(f"CREATE OR REPLACE TABLE {model.name} AS {model.sql()}")
             report.failures.extend(run_tests(con, model))
             report.rows[model.name] = int(
                 con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0])

@@ -6,10 +6,15 @@ declared grain per table for pages, exports and the statistics.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
+import duckdb
+
+from analysis.access import build_area_access, build_series_located
 from analysis.ingest.contract import AGE_BANDS, ETHNICITIES, REFERRAL_SOURCES, SEXES, STATUSES
+from analysis.supply.completeness import build_completeness_table
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,8 @@ class Model:
     relationships: tuple[tuple[str, str, str], ...] = ()  # (column, to_table, to_column)
     accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     expressions: tuple[str, ...] = ()  # SQL conditions every row must meet
+    # A model computed in Python (spatial queries) instead of SQL; it creates its own table.
+    builder: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
     def sql(self) -> str:
         return resources.files("analysis.model").joinpath(
@@ -67,6 +74,15 @@ MODELS: tuple[Model, ...] = (
           not_null=("go_live",),
           relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
           accepted={"arm": ("pilot", "comparison")}),
+    Model("series_located", "joined", "one row per session series with coordinates",
+          ("series_id",), builder=build_series_located,
+          expressions=("pcn_code IS NOT NULL", "km_to_area_centroid >= 0")),
+    Model("area_access", "joined", "one row per LSOA", ("lsoa_code",), builder=build_area_access,
+          not_null=("pcn_code",),
+          expressions=(
+              "nearest_free_km IS NULL OR nearest_any_km <= nearest_free_km",
+              "nearest_suitable_km IS NULL OR nearest_any_km <= nearest_suitable_km",
+          )),
     Model("journeys", "joined", "one row per referral journey", ("referral_id",),
           not_null=("pcn_code", "referral_month", "contacted", "first_attended"),
           relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
@@ -78,6 +94,31 @@ MODELS: tuple[Model, ...] = (
           not_null=("pcn_name", "month", "registered_patients", "referrals"),
           relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
           expressions=(*FUNNEL, "referrals >= 0")),
+    Model("mart_pcn_supply_week", "marts", "one row per PCN and week (Monday)", ("pcn_code", "week"),
+          not_null=("occurrences", "free_occurrences", "population"),
+          relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
+          expressions=("occurrences >= free_occurrences", "free_occurrences >= 0",
+                       "series <= occurrences")),
+    Model("mart_area_access", "marts", "one row per LSOA", ("lsoa_code",),
+          not_null=("pcn_code", "population", "referrals"),
+          relationships=(("lsoa_code", "stg_areas", "lsoa_code"),),
+          expressions=("referrals >= referred_people",)),
+    Model("mart_pcn_access", "marts", "one row per PCN", ("pcn_code",),
+          not_null=("population", "live_series"),
+          relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
+          expressions=(
+              "population >= population_within_1km_any",
+              "population_within_1km_any >= population_within_1km_free",
+              "population_within_1km_any >= population_within_1km_suitable",
+              "referred_people_located >= referred_people_within_1km_suitable",
+              "live_series >= free_series",
+          )),
+    Model("mart_feed_quality", "marts", "one row per harvested feed", ("feed_url",),
+          not_null=("items", "status"),
+          expressions=("items >= deleted_items", "occurrences >= orphan_occurrences")),
+    Model("mart_organiser_completeness", "marts", "one row per publisher and organiser",
+          ("publisher_name", "organiser_name"), builder=build_completeness_table,
+          expressions=("mean_sp_ready_score BETWEEN 0 AND 1",)),
 )
 
 BY_NAME = {m.name: m for m in MODELS}

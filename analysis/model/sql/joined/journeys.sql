@@ -1,5 +1,6 @@
 -- One row per referral journey (key: referral_id): the referral with its practice and PCN, the
--- area where the person lives, and follow-ups pivoted to weeks 0 (baseline), 4, 12 and 26.
+-- area where the person lives (with its access to supply), the session series referred into,
+-- and follow-ups pivoted to weeks 0 (baseline), 4, 12 and 26.
 WITH followups AS (
     SELECT
         referral_id,
@@ -67,6 +68,13 @@ SELECT
     r.conditions,
     r.opportunity_id,
     r.activity_id,
+    ss.latitude AS session_latitude,
+    ss.longitude AS session_longitude,
+    ss.is_free AS session_is_free,
+    ss.activity_group AS session_activity_group,
+    great_circle_km(a.latitude, a.longitude, ss.latitude, ss.longitude) AS distance_to_session_km,
+    acc.nearest_free_km,
+    acc.nearest_suitable_km,
     r.status,
     r.contacted_date,
     r.first_attended_date,
@@ -99,5 +107,7 @@ SELECT
 FROM stg_referrals AS r
 JOIN stg_practices AS p USING (practice_code)
 LEFT JOIN stg_areas AS a USING (lsoa_code)
+LEFT JOIN area_access AS acc USING (lsoa_code)
+LEFT JOIN supply_series AS ss ON ss.series_id = r.opportunity_id
 LEFT JOIN followups AS f USING (referral_id)
 LEFT JOIN survival AS s USING (referral_id)
