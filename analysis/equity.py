@@ -1,0 +1,370 @@
+"""Equity: referral rates and uptake by deprivation and by group, and the slope index of inequality.
+
+Rows are per arm as on the Overview page (a pilot's ``pilot`` and ``comparison`` PCNs, or
+``all`` PCNs), for the referrals a :class:`~analysis.filters.Filters` selects.
+
+* **Referral rate by IMD** (per 1,000 population per year; exact Poisson CI below 10 events,
+  Byar's from 10, via :func:`~analysis.indicators.rate_ci`), on one of two bases:
+
+  - ``residence`` — by the IMD of the home area. Denominator: the population of the arm's
+    catchment areas (``stg_areas.pcn_code``) in that IMD group × years; numerator: referrals by
+    the arm's PCNs of people living in those areas. Referrals without a home area, or living
+    outside the catchment, are not counted.
+  - ``practice`` — by the deprivation of the referring PCN, the population-weighted mean IMD
+    decile of its catchment areas rounded to a decile (quintile = ⌈decile / 2⌉). Denominator:
+    registered patients of the PCNs in that group × years.
+
+* **Uptake** (first attendance ÷ referrals, Wilson CI via
+  :func:`~analysis.indicators.proportion_ci`) by home IMD quintile or decile, age band, sex and
+  ethnicity; missing values form an ``unknown`` group.
+
+* **Slope index of inequality** (PHE method, as in PHEindicatormethods ``phe_sii``): deciles
+  ordered from 1 (most deprived) to 10; each gets the relative rank of the midpoint of its
+  share of the population (or of referrals, for uptake) in the cumulative distribution, 0 = most
+  deprived end, 1 = least deprived; the SII is the slope of the population-weighted
+  least-squares regression of the decile values on that rank, i.e. the modelled value at the
+  least-deprived end minus the most-deprived end. A negative SII means higher values in more
+  deprived areas. The CI is by **simulation** (default, the PHE approach): each decile's value
+  is redrawn from a normal distribution on the log scale (rates) or logit scale (proportions)
+  with the standard error implied by its 95% CI, the regression refitted, and the percentiles
+  of the simulated slopes taken. Deciles with 0 events (or 100% for a proportion) have no
+  finite log/logit SE, and then the **analytic** CI is used instead (and reported): the slope
+  is linear in the decile values, SII = Σ cᵢ yᵢ, so Var(SII) = Σ cᵢ² Var(yᵢ) with Poisson
+  (rates) or binomial (proportions) sampling variances, and a normal interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.filters import Filters
+from analysis.indicators import normalise_confidence, proportion_ci, rate_ci
+from analysis.metrics.overview import ARM_LABELS, arm_pcns, data_window
+
+# fmt: off
+__all__ = [
+    "DIMENSIONS", "RATE_COLUMNS", "SII_COLUMNS", "UPTAKE_COLUMNS", "SiiResult", "imd_sii",
+    "referral_rates_by_imd", "slope_index_of_inequality", "uptake_by",
+]
+RATE_COLUMNS = ["arm", "arm_label", "basis", "group", "referrals", "population", "years",
+                "rate", "rate_lower", "rate_upper"]
+UPTAKE_COLUMNS = ["arm", "arm_label", "dimension", "group", "referrals", "first_attended",
+                  "uptake", "uptake_lower", "uptake_upper"]
+SII_COLUMNS = ["arm", "arm_label", "measure", "sii", "sii_lower", "sii_upper",
+               "most_deprived_fitted", "least_deprived_fitted", "n_quantiles", "ci_method"]
+# fmt: on
+DIMENSIONS = ("imd_quintile", "imd_decile", "age_band", "sex", "ethnicity")
+DAYS_PER_YEAR = 365.25
+PER = 1000
+NO_FILTERS = Filters()
+Basis = Literal["residence", "practice"]
+Imd = Literal["imd_quintile", "imd_decile"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Slope index of inequality
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SiiResult:
+    """The SII with its CI; ``table`` has one row per quantile with its value and rank."""
+
+    sii: float
+    lower: float
+    upper: float
+    most_deprived_fitted: float  # intercept: modelled value at rank 0
+    least_deprived_fitted: float  # modelled value at rank 1
+    confidence: float
+    ci_method: Literal["simulation", "analytic"]
+    table: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+
+def slope_index_of_inequality(
+    quantile: np.ndarray | pd.Series | list,
+    count: np.ndarray | pd.Series | list,
+    denominator: np.ndarray | pd.Series | list,
+    *,
+    kind: Literal["rate", "proportion"] = "rate",
+    multiplier: float = 1.0,
+    confidence: float = 0.95,
+    ci_method: Literal["simulation", "analytic"] = "simulation",
+    repetitions: int = 100_000,
+    seed: int = 20250301,
+) -> SiiResult:
+    """SII across ordered quantiles (1 = most deprived), see the module docstring.
+
+    ``count / denominator × multiplier`` is each quantile's value; the denominator also gives
+    the population shares for the ranks. Needs 5 to 100 quantiles with denominators > 0.
+    """
+    level = normalise_confidence(confidence)
+    q = np.asarray(quantile, dtype=float)
+    x, n = np.asarray(count, dtype=float), np.asarray(denominator, dtype=float)
+    if not len(q) == len(x) == len(n):
+        raise ValueError("quantile, count and denominator must have equal lengths")
+    if not 5 <= len(q) <= 100 or len(np.unique(q)) != len(q):
+        raise ValueError(f"the SII needs 5 to 100 distinct quantiles, got {len(np.unique(q))}")
+    if (n <= 0).any() or np.isnan(n).any() or (x < 0).any() or np.isnan(x).any():
+        raise ValueError("every quantile needs a denominator > 0 and a count >= 0")
+    if kind == "proportion" and (x > n).any():
+        raise ValueError("count must not exceed denominator for a proportion")
+    if kind not in ("rate", "proportion") or ci_method not in ("simulation", "analytic"):
+        raise ValueError("kind must be 'rate' or 'proportion'; ci_method 'simulation'/'analytic'")
+    order = np.argsort(q)
+    q, x, n = q[order], x[order], n[order]
+    share = n / n.sum()
+    rank = np.cumsum(share) - share / 2
+    y = x / n * multiplier
+    centred = rank - share @ rank
+    coef = share * centred / (share @ centred**2)  # SII = coef @ y (weighted least squares)
+    sii = float(coef @ y)
+    intercept = float(share @ y - sii * (share @ rank))
+    fn = rate_ci if kind == "rate" else proportion_ci
+    ci95 = fn(x, n, **({"multiplier": multiplier} if kind == "rate" else {}))
+    value_lo, value_hi = ci95[1], ci95[2]
+    if kind == "proportion":
+        value_lo, value_hi = value_lo * multiplier, value_hi * multiplier
+    notes: list[str] = []
+    degenerate = (x == 0).any() or (kind == "proportion" and (x == n).any())
+    if ci_method == "simulation" and degenerate:
+        ci_method = "analytic"
+        notes.append("a quantile has 0 events (or 100%), so the analytic CI was used")
+    if ci_method == "simulation":
+        z95 = stats.norm.ppf(0.975)
+        link, inv = (np.log, np.exp) if kind == "rate" else (_logit, _expit)
+        scale = multiplier if kind == "proportion" else 1.0
+        se = (link(value_hi / scale) - link(value_lo / scale)) / (2 * z95)
+        draws = np.random.default_rng(seed).standard_normal((repetitions, len(y)))
+        sims = inv(link(y / scale) + draws * se) * scale @ coef
+        lower, upper = np.quantile(sims, [(1 - level) / 2, (1 + level) / 2])
+    else:
+        p = x / n
+        var = x * (multiplier / n) ** 2 if kind == "rate" else p * (1 - p) / n * multiplier**2
+        half = stats.norm.ppf((1 + level) / 2) * float(np.sqrt(coef**2 @ var))
+        lower, upper = sii - half, sii + half
+    table = pd.DataFrame(
+        {
+            "quantile": q,
+            "count": x,
+            "denominator": n,
+            "value": y,
+            "value_lower": value_lo,
+            "value_upper": value_hi,
+            "share": share,
+            "relative_rank": rank,
+        }
+    )
+    return SiiResult(
+        sii,
+        float(lower),
+        float(upper),
+        intercept,
+        intercept + sii,
+        level,
+        ci_method,
+        table,
+        tuple(notes),
+    )
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1 - p))
+
+
+def _expit(v: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-v))
+
+
+# ---------------------------------------------------------------------------------------------
+# From the store
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _View:
+    pcns: pd.DataFrame  # pcn_code, arm, registered_patients
+    referrals: pd.DataFrame  # one row per referral in view, with its arm
+    years: float
+
+
+def _view(con: duckdb.DuckDBPyConnection, filters: Filters) -> _View | None:
+    if filters.activity_groups:
+        raise ValueError("the activity group filter is not available yet (needs supply data)")
+    window = data_window(con)
+    if window is None:
+        return None
+    start: date = max(filters.start or window.first_referral, window.first_referral)
+    end: date = min(filters.end or window.last_referral, window.last_referral)
+    pcns = arm_pcns(con, filters)
+    if start > end or pcns.empty:
+        return None
+    pcns["arm"] = pcns["arm"].astype(str)
+    params = {
+        "start": start,
+        "end": end,
+        "pcns": pcns["pcn_code"].tolist(),
+        "sources": list(filters.referral_sources),
+        "conditions": list(filters.conditions),
+    }
+    referrals = con.execute(
+        """SELECT pcn_code, lsoa_code, imd_decile, imd_quintile, age_band, sex, ethnicity,
+                  first_attended
+           FROM journeys
+           WHERE referral_date BETWEEN $start AND $end
+             AND list_contains($pcns::VARCHAR[], pcn_code)
+             AND (len($sources::VARCHAR[]) = 0
+                  OR list_contains($sources::VARCHAR[], referral_source))
+             AND (len($conditions::VARCHAR[]) = 0
+                  OR list_has_any(conditions, $conditions::VARCHAR[]))""",
+        params,
+    ).df()
+    referrals = referrals.merge(pcns[["pcn_code", "arm"]], on="pcn_code")
+    return _View(pcns, referrals, ((end - start).days + 1) / DAYS_PER_YEAR)
+
+
+def _labelled(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    frame.insert(1, "arm_label", frame["arm"].map(ARM_LABELS))
+    return frame[columns].reset_index(drop=True)
+
+
+def referral_rates_by_imd(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = NO_FILTERS,
+    *,
+    basis: Basis = "residence",
+    by: Imd = "imd_quintile",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Referrals per 1,000 population per year by IMD group, per arm (:data:`RATE_COLUMNS`).
+
+    ``group`` is the quintile or decile (1 = most deprived) as text; ``population`` is the
+    denominator in persons (area population, or registered patients for ``basis="practice"``).
+    """
+    if basis not in ("residence", "practice") or by not in ("imd_quintile", "imd_decile"):
+        raise ValueError("basis must be 'residence' or 'practice'; by 'imd_quintile'/'imd_decile'")
+    view = _view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=RATE_COLUMNS)
+    areas = con.execute("SELECT lsoa_code, population, imd_decile, pcn_code FROM stg_areas").df()
+    areas = areas.merge(view.pcns[["pcn_code", "arm"]], on="pcn_code")
+    if basis == "residence":
+        areas["group"] = _imd_group(areas["imd_decile"], by)
+        den = areas.groupby(["arm", "group"])["population"].sum()
+        refs = view.referrals.merge(areas[["lsoa_code", "arm", "group"]], on=["lsoa_code", "arm"])
+    else:
+        weighted = areas.assign(w=areas["population"] * areas["imd_decile"]).groupby("pcn_code")
+        decile = (weighted["w"].sum() / weighted["population"].sum()).round().astype(int)
+        pcns = view.pcns.assign(group=_imd_group(view.pcns["pcn_code"].map(decile), by))
+        den = pcns.dropna(subset=["group"]).groupby(["arm", "group"])["registered_patients"].sum()
+        refs = view.referrals.merge(pcns[["pcn_code", "group"]], on="pcn_code")
+    num = refs.groupby(["arm", "group"]).size()
+    frame = pd.DataFrame({"population": den}).join(num.rename("referrals")).fillna(0)
+    frame = frame.reset_index().sort_values(["arm", "group"], key=_order)
+    frame[["referrals", "population"]] = frame[["referrals", "population"]].astype("int64")
+    frame["basis"], frame["years"] = basis, view.years
+    frame["rate"], frame["rate_lower"], frame["rate_upper"] = rate_ci(
+        frame["referrals"], frame["population"] * view.years, multiplier=PER, confidence=confidence
+    )
+    frame["group"] = frame["group"].astype(int).astype(str)
+    return _labelled(frame, RATE_COLUMNS)
+
+
+def _imd_group(decile: pd.Series, by: str) -> pd.Series:
+    return np.ceil(decile / 2) if by == "imd_quintile" else decile.astype(float)
+
+
+def _order(col: pd.Series) -> pd.Series:
+    if col.name == "arm":
+        return col.map({"pilot": 0, "comparison": 1, "all": 2})
+    return pd.to_numeric(col, errors="coerce").fillna(np.inf) if col.name == "group" else col
+
+
+def uptake_by(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = NO_FILTERS,
+    dimensions: tuple[str, ...] = ("imd_quintile", "age_band", "sex", "ethnicity"),
+    *,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Uptake (Wilson CI) by each of ``dimensions`` (from :data:`DIMENSIONS`), per arm, long
+    format (:data:`UPTAKE_COLUMNS`); a missing value is the group ``unknown``."""
+    bad = [d for d in dimensions if d not in DIMENSIONS]
+    if bad:
+        raise ValueError(f"unknown dimensions {bad}; choose from {', '.join(DIMENSIONS)}")
+    view = _view(con, filters)
+    if view is None or view.referrals.empty:
+        return pd.DataFrame(columns=UPTAKE_COLUMNS)
+    parts = []
+    for dim in dimensions:
+        values = view.referrals[dim]
+        if dim.startswith("imd"):
+            values = values.astype("Int64").astype(str).replace("<NA>", "unknown")
+        group = values.fillna("unknown").astype(str).rename("group")
+        counts = view.referrals.groupby(["arm", group]).agg(
+            referrals=("first_attended", "size"), first_attended=("first_attended", "sum")
+        )
+        parts.append(counts.reset_index().assign(dimension=dim))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["first_attended"] = frame["first_attended"].astype("int64")
+    frame["uptake"], frame["uptake_lower"], frame["uptake_upper"] = proportion_ci(
+        frame["first_attended"], frame["referrals"], confidence=confidence
+    )
+    frame["dim_order"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
+    frame = frame.sort_values(["arm", "dim_order", "group"], key=_order)
+    return _labelled(frame, UPTAKE_COLUMNS)
+
+
+def imd_sii(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = NO_FILTERS,
+    *,
+    measure: Literal["referral_rate", "uptake"] = "referral_rate",
+    basis: Basis = "residence",
+    confidence: float = 0.95,
+    ci_method: Literal["simulation", "analytic"] = "simulation",
+) -> pd.DataFrame:
+    """SII across IMD deciles per arm (:data:`SII_COLUMNS`): referral rate per 1,000 per year
+    (``basis`` as in :func:`referral_rates_by_imd`) or uptake as a proportion 0..1."""
+    if measure == "referral_rate":
+        table = referral_rates_by_imd(con, filters, basis=basis, by="imd_decile")
+        table = table.assign(count=table["referrals"], den=table["population"] * table["years"])
+        kw = {"kind": "rate", "multiplier": PER}
+    elif measure == "uptake":
+        table = uptake_by(con, filters, ("imd_decile",))
+        table = table[table["group"] != "unknown"]
+        table = table.assign(count=table["first_attended"], den=table["referrals"])
+        kw = {"kind": "proportion", "multiplier": 1.0}
+    else:
+        raise ValueError(f"measure must be 'referral_rate' or 'uptake', got {measure!r}")
+    rows = []
+    for arm, part in table.groupby("arm", sort=False):
+        part = part[part["den"] > 0]
+        if len(part) < 5:
+            continue
+        res = slope_index_of_inequality(
+            part["group"].astype(int),
+            part["count"],
+            part["den"],
+            confidence=confidence,
+            ci_method=ci_method,
+            **kw,
+        )
+        rows.append(
+            [
+                arm,
+                measure,
+                res.sii,
+                res.lower,
+                res.upper,
+                res.most_deprived_fitted,
+                res.least_deprived_fitted,
+                len(part),
+                res.ci_method,
+            ]
+        )
+    columns = [c for c in SII_COLUMNS if c != "arm_label"]
+    return _labelled(pd.DataFrame(rows, columns=columns), SII_COLUMNS)
