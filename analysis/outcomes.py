@@ -1,0 +1,263 @@
+"""Outcome change from baseline (week 0) to week N: SWEMWBS, each ONS4 item and SIPAM days.
+
+Scoring (``notes-evaluation.md`` §3):
+
+* SWEMWBS — the seven items (1–5) summed to a raw score 7–35 and converted with the Warwick
+  raw-to-metric table; any item missing → score missing (:func:`swemwbs_metric`). The store
+  scores follow-ups the same way (``stg_followups.swemwbs_metric``).
+* ONS4 — each item separately (0–10), no composite; bands from the ONS thresholds
+  (:data:`ONS4_BANDS`, :func:`ons4_band`).
+* SIPAM — days in the past week with ≥ 30 minutes of activity raising the breathing rate, 0–7.
+
+Paired change (METHODS.md, "change in outcome"): week-N score − week-0 score for people with
+both (:func:`paired_outcomes` lines them up; :func:`change_summary` summarises). Per measure and
+group: number of pairs, baseline and follow-up means, mean change with a 95% t interval, paired
+t-test p, Wilcoxon signed-rank p (scipy defaults: zero differences dropped, exact distribution for
+small samples without ties or zeros, normal approximation otherwise), Cohen's d for paired data
+as **d_z = mean change ÷ SD of the changes** (SD with n − 1; not d_av, which divides by the mean
+of the two time points' SDs), and for SWEMWBS the share improving by ≥ 3 metric points with a
+Wilson CI. Groups with fewer than 30 pairs are flagged ``indicative_only`` (Warwick's rule of
+thumb). Statistics that need two or more varying changes are NaN otherwise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.indicators import normalise_confidence, proportion_ci
+from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
+from analysis.survival import group_labels, ordered_groups
+
+# fmt: off
+__all__ = [
+    "ATTENDANCE", "BAND_COLUMNS", "CHANGE_COLUMNS", "INDICATIVE_BELOW", "MEASURES", "ONS4_BANDS",
+    "ONS4_ITEMS", "SWEMWBS_IMPROVEMENT", "band_shares", "change_summary", "ons4_band",
+    "paired_outcomes", "read_followups", "read_paired_outcomes", "swemwbs_metric",
+]
+# fmt: on
+
+MEASURES: dict[str, str] = {
+    "swemwbs": "SWEMWBS metric score",
+    "ons4_satisfied": "ONS4 life satisfaction",
+    "ons4_worthwhile": "ONS4 things done are worthwhile",
+    "ons4_happy": "ONS4 happiness yesterday",
+    "ons4_anxious": "ONS4 anxiety yesterday",
+    "sipam_days": "SIPAM active days",
+}
+"""Outcome measure → label. Paired frames carry ``{measure}_baseline`` and ``{measure}_followup``."""
+ONS4_ITEMS: dict[str, str] = {
+    "ons4_satisfied": "positive", "ons4_worthwhile": "positive",
+    "ons4_happy": "positive", "ons4_anxious": "anxiety",
+}  # fmt: skip
+ONS4_BANDS: dict[str, tuple[tuple[int, int, str], ...]] = {
+    "positive": ((0, 4, "low"), (5, 6, "medium"), (7, 8, "high"), (9, 10, "very_high")),
+    "anxiety": ((0, 1, "very_low"), (2, 3, "low"), (4, 5, "medium"), (6, 10, "high")),
+}
+"""ONS personal well-being thresholds: (lowest score, highest score, band), inclusive."""
+INDICATIVE_BELOW = 30
+SWEMWBS_IMPROVEMENT = 3.0
+ATTENDANCE = "attendance"
+"""Paired-frame column: ``still attending`` / ``stopped`` at the week-N follow-up."""
+ALL = "all"
+
+CHANGE_COLUMNS = [
+    "measure", "measure_label", "week", "group", "n_pairs", "baseline_mean", "followup_mean",
+    "mean_change", "change_lower", "change_upper", "sd_change", "t_statistic", "p_ttest",
+    "p_wilcoxon", "cohens_d", "improved", "improved_share", "improved_lower", "improved_upper",
+    "indicative_only",
+]  # fmt: skip
+BAND_COLUMNS = [
+    "item", "week", "group", "band", "band_order", "n_pairs",
+    "baseline_count", "baseline_share", "baseline_lower", "baseline_upper",
+    "followup_count", "followup_share", "followup_lower", "followup_upper",
+]  # fmt: skip
+_FOLLOWUP_SQL = """
+    SELECT referral_id, followup_week, still_attending, swemwbs_metric AS swemwbs,
+           ons4_satisfied, ons4_worthwhile, ons4_happy, ons4_anxious, sipam_days
+    FROM stg_followups
+"""
+
+
+def swemwbs_metric(items: pd.DataFrame | np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
+    """SWEMWBS metric scores from an (n, 7) table of item answers 1–5 (NaN/None = missing).
+
+    Raises :class:`ValueError` for a table without seven columns or an answer outside 1–5.
+    """
+    values = np.asarray(pd.DataFrame(items).apply(pd.to_numeric).astype(float))
+    if values.ndim != 2 or values.shape[1] != 7:
+        raise ValueError(f"SWEMWBS needs seven item columns, got shape {values.shape}")
+    given = values[~np.isnan(values)]
+    if ((given < 1) | (given > 5) | (given != np.round(given))).any():
+        raise ValueError("SWEMWBS items must be whole numbers from 1 to 5")
+    raw = values.sum(axis=1)  # NaN when any item is missing
+    table = np.asarray([SWEMWBS_RAW_TO_METRIC[r] for r in range(7, 36)])
+    out = np.full(len(raw), np.nan)
+    ok = ~np.isnan(raw)
+    out[ok] = table[raw[ok].astype(int) - 7]
+    return out
+
+
+def ons4_band(item: str, scores: pd.Series | Sequence[float] | np.ndarray) -> pd.Series:
+    """The ONS threshold band of each 0–10 score of ``item`` (missing stays missing)."""
+    if item not in ONS4_ITEMS:
+        raise ValueError(f"unknown ONS4 item {item!r}; choose one of {', '.join(ONS4_ITEMS)}")
+    values = pd.Series(scores, dtype=object).map(lambda v: np.nan if v is None else v)
+    values = pd.to_numeric(values).astype(float)
+    given = values.dropna()
+    if ((given < 0) | (given > 10) | (given != np.round(given))).any():
+        raise ValueError(f"{item} scores must be whole numbers from 0 to 10")
+    out = pd.Series(np.nan, index=values.index, dtype=object)
+    for low, high, band in ONS4_BANDS[ONS4_ITEMS[item]]:
+        out[(values >= low) & (values <= high)] = band
+    return out
+
+
+def read_followups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Follow-up outcomes from the store: referral_id, followup_week, still_attending and the
+    :data:`MEASURES` columns (SWEMWBS already scored)."""
+    return con.execute(_FOLLOWUP_SQL).df()
+
+
+def paired_outcomes(journeys: pd.DataFrame, followups: pd.DataFrame, week: int) -> pd.DataFrame:
+    """``journeys`` with each measure at baseline and week ``week`` beside it.
+
+    Adds ``{measure}_baseline``, ``{measure}_followup`` (floats, NaN when missing), ``week`` and
+    :data:`ATTENDANCE` (``still attending`` / ``stopped`` from the week-N follow-up; missing
+    when there is none or it does not say). One row per journeys row, in the same order.
+    """
+    if int(week) != week or week <= 0:
+        raise ValueError(f"week must be a positive whole number of weeks, got {week!r}")
+    needed = ["referral_id", "followup_week", "still_attending", *MEASURES]
+    missing = [c for c in needed if c not in followups.columns]
+    if missing or "referral_id" not in journeys.columns:
+        raise ValueError(f"missing column(s): {', '.join(missing or ['journeys.referral_id'])}")
+    if followups.duplicated(["referral_id", "followup_week"]).any():
+        raise ValueError("followups must have one row per referral_id and followup_week")
+    out = journeys.copy()
+    out["week"] = int(week)
+    for when, wk in (("baseline", 0), ("followup", int(week))):
+        rows = followups[followups["followup_week"] == wk].set_index("referral_id")
+        for measure in MEASURES:
+            column = rows[measure].astype(float)
+            out[f"{measure}_{when}"] = out["referral_id"].map(column).astype(float)
+        if when == "followup":
+            status = rows["still_attending"].map({True: "still attending", False: "stopped"})
+            out[ATTENDANCE] = out["referral_id"].map(status)
+    return out
+
+
+def read_paired_outcomes(con: duckdb.DuckDBPyConnection, week: int) -> pd.DataFrame:
+    """:func:`paired_outcomes` for every referral in the store's ``journeys``."""
+    return paired_outcomes(con.execute("SELECT * FROM journeys").df(), read_followups(con), week)
+
+
+def _groups(paired: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
+    if by is None:
+        return [(ALL, paired)]
+    if by not in paired.columns:
+        raise ValueError(f"no column {by!r} to group by")
+    rows = paired[paired[by].notna()]
+    labels = group_labels(rows[by])
+    return [(name, rows[labels == name]) for name in ordered_groups(rows[by])]
+
+
+def _change_row(base: np.ndarray, follow: np.ndarray, measure: str, level: float) -> dict:
+    change = follow - base
+    n = len(change)
+    mean = float(change.mean())
+    sd = float(change.std(ddof=1)) if n > 1 else np.nan
+    row = {
+        "n_pairs": n,
+        "baseline_mean": float(base.mean()),
+        "followup_mean": float(follow.mean()),
+    }
+    row |= {"mean_change": mean, "sd_change": sd, "change_lower": np.nan, "change_upper": np.nan}
+    row |= {"t_statistic": np.nan, "p_ttest": np.nan, "p_wilcoxon": np.nan, "cohens_d": np.nan}
+    if n > 1 and sd > 0:
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+        test = stats.ttest_rel(follow, base)
+        row |= {"change_lower": mean - half, "change_upper": mean + half}
+        row |= {"t_statistic": float(test.statistic), "p_ttest": float(test.pvalue)}
+        row["cohens_d"] = mean / sd
+    if np.any(change != 0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small-sample / ties notices from scipy
+            row["p_wilcoxon"] = float(stats.wilcoxon(change).pvalue)
+    if measure == "swemwbs":
+        improved = int((change >= SWEMWBS_IMPROVEMENT).sum())
+        share, lower, upper = proportion_ci(improved, n, level)
+        row |= {"improved": improved, "improved_share": share}
+        row |= {"improved_lower": lower, "improved_upper": upper}
+    else:
+        row |= dict.fromkeys(("improved", "improved_share", "improved_lower", "improved_upper"))
+    row["indicative_only"] = n < INDICATIVE_BELOW
+    return row
+
+
+def change_summary(
+    paired: pd.DataFrame,
+    by: str | None = None,
+    measures: Sequence[str] = tuple(MEASURES),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired change per measure and group (columns :data:`CHANGE_COLUMNS`).
+
+    ``paired`` comes from :func:`paired_outcomes`; ``by`` is any column of it (for example
+    :data:`ATTENDANCE`, ``sex``, ``pcn_code``), rows with a missing group value left out.
+    ``improved*`` columns are for SWEMWBS only (≥ 3 metric points, Wilson CI) and empty for the
+    other measures. A group with no pairs for a measure has no row; no pairs at all → an empty
+    frame with the same columns.
+    """
+    level = normalise_confidence(confidence)
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise ValueError(f"unknown measure(s): {', '.join(unknown)}")
+    week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
+    out = []
+    for measure in measures:
+        for name, part in _groups(paired, by):
+            base = part[f"{measure}_baseline"].to_numpy(dtype=float)
+            follow = part[f"{measure}_followup"].to_numpy(dtype=float)
+            both = ~np.isnan(base) & ~np.isnan(follow)
+            if both.any():
+                row = _change_row(base[both], follow[both], measure, level)
+                head = {"measure": measure, "measure_label": MEASURES[measure], "week": week}
+                out.append(head | {"group": name} | row)
+    return pd.DataFrame(out, columns=CHANGE_COLUMNS)
+
+
+def band_shares(
+    paired: pd.DataFrame, by: str | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
+    """ONS4 band shares at baseline and week N among the item's pairs (:data:`BAND_COLUMNS`).
+
+    One row per item, group and band (every band listed, zero counts included), with Wilson
+    CIs; the same people at both times, so the shift between columns is a change, not a change
+    of sample.
+    """
+    level = normalise_confidence(confidence)
+    week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
+    out = []
+    for item, scale in ONS4_ITEMS.items():
+        for name, part in _groups(paired, by):
+            pairs = part[[f"{item}_baseline", f"{item}_followup"]].dropna()
+            n = len(pairs)
+            if n == 0:
+                continue
+            bands = {w: ons4_band(item, pairs[f"{item}_{w}"]) for w in ("baseline", "followup")}
+            for order, (_, _, band) in enumerate(ONS4_BANDS[scale], start=1):
+                row = {"item": item, "week": week, "group": name, "band": band}
+                row |= {"band_order": order, "n_pairs": n}
+                for when, labels in bands.items():
+                    count = int((labels == band).sum())
+                    share, lower, upper = proportion_ci(count, n, level)
+                    row |= {f"{when}_count": count, f"{when}_share": share}
+                    row |= {f"{when}_lower": lower, f"{when}_upper": upper}
+                out.append(row)
+    return pd.DataFrame(out, columns=BAND_COLUMNS)

@@ -1,0 +1,277 @@
+"""Retention among starters: Kaplan–Meier curves, numbers at risk, S(t) and log-rank tests.
+
+Input is a ``journeys`` frame (one row per referral, see ``docs/metrics.md``). Only starters with
+a retention time are used: ``first_attended_date``, ``retention_days`` and ``disengaged`` all
+present. Time is in weeks from first attendance (``retention_days / 7``); the event is
+disengagement (``disengaged`` true), anything else is censored (METHODS.md, "disengagement").
+
+* :func:`kaplan_meier` — the Kaplan–Meier estimate (statsmodels ``SurvfuncRight``) per group,
+  with pointwise Greenwood confidence intervals on the log(−log) scale ("exponential Greenwood",
+  the default of lifelines and of R's ``survfit(conf.type = "log-log")``):
+  ``exp(−exp(log(−log S) ± z·√G / log S))`` with ``G = Σ d / (n (n − d))`` over event times so
+  far. The limits are 1 where S = 1 and 0 where S = 0.
+* :func:`numbers_at_risk` — people still under observation (time ≥ t) at chosen weeks.
+* :func:`survival_at` — S(t) with its CI read off a curve as a right-continuous step function.
+* :func:`logrank` — log-rank test between the groups (statsmodels ``survdiff``).
+
+Rows whose group value is missing are left out of grouped results. Frames come back in a tidy
+long form (one row per group and time) so a figure can draw a step curve with a CI band and an
+export can write them as they are. The Cox model is in :mod:`analysis.cox`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+from analysis.indicators import z_value
+
+# fmt: off
+__all__ = [
+    "AT_RISK_COLUMNS", "AT_RISK_WEEKS", "KM_COLUMNS", "LOGRANK_COLUMNS", "SURVIVAL_AT_COLUMNS",
+    "SURVIVAL_WEEKS", "group_labels", "kaplan_meier", "logrank", "numbers_at_risk",
+    "ordered_groups", "starters", "survival_at",
+]
+# fmt: on
+
+DAYS_PER_WEEK = 7.0
+ALL = "all"
+"""The group label when no grouping column is given."""
+AT_RISK_WEEKS: tuple[float, ...] = (0, 4, 8, 12, 16, 20, 26)
+SURVIVAL_WEEKS: tuple[float, ...] = (4, 12, 26)
+
+KM_COLUMNS = ["group", "time_weeks", "n_at_risk", "n_events", "survival", "lower", "upper"]
+AT_RISK_COLUMNS = ["group", "time_weeks", "n_at_risk", "events_before", "censored_before"]
+SURVIVAL_AT_COLUMNS = ["group", "time_weeks", "survival", "lower", "upper"]
+LOGRANK_COLUMNS = ["group_column", "groups", "n_groups", "n", "events", "chisq", "df", "p_value"]
+
+
+def starters(journeys: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """Starters with a retention time: columns ``group``, ``weeks`` and ``event`` (0/1).
+
+    ``group`` is the string value of the grouping column (``"all"`` without one); rows whose
+    group is missing are dropped. Raises :class:`ValueError` when a needed column is absent.
+    """
+    needed = ["first_attended_date", "retention_days", "disengaged"]
+    if group is not None:
+        needed.append(group)
+    missing = [c for c in needed if c not in journeys.columns]
+    if missing:
+        raise ValueError(f"journeys frame lacks column(s): {', '.join(missing)}")
+    keep = (
+        journeys["first_attended_date"].notna()
+        & journeys["retention_days"].notna()
+        & journeys["disengaged"].notna()
+    )
+    if group is not None:
+        keep &= journeys[group].notna()
+    rows = journeys.loc[keep]
+    days = rows["retention_days"].to_numpy(dtype=float)
+    if (days < 0).any():
+        raise ValueError("retention_days must not be negative")
+    labels = group_labels(rows[group]) if group is not None else np.full(len(rows), ALL)
+    return pd.DataFrame(
+        {
+            "group": pd.Series(labels, dtype=object),
+            "weeks": days / DAYS_PER_WEEK,
+            "event": rows["disengaged"].astype(bool).to_numpy().astype(np.int64),
+        }
+    )
+
+
+def group_labels(values: pd.Series) -> np.ndarray:
+    """Group values as strings (whole floats such as 3.0 become "3"), as in every output."""
+
+    def label(v: object) -> str:
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    return np.asarray([label(v) for v in values], dtype=object)
+
+
+def ordered_groups(values: pd.Series) -> list[str]:
+    """The distinct non-missing values as labels, in their natural order (numbers numerically)."""
+    distinct = values.dropna().unique()
+    try:
+        distinct = sorted(distinct)
+    except TypeError:
+        distinct = sorted(distinct, key=str)
+    return list(dict.fromkeys(group_labels(pd.Series(distinct, dtype=object))))
+
+
+def _group_order(frame: pd.DataFrame, original: pd.Series | None) -> list[str]:
+    """Groups present in ``frame`` in the natural order of the original values."""
+    if original is None or frame.empty:
+        return sorted(frame["group"].unique())
+    present = set(frame["group"])
+    return [g for g in ordered_groups(original) if g in present]
+
+
+def _curve(weeks: np.ndarray, event: np.ndarray, z: float) -> pd.DataFrame:
+    """One group's KM step curve with log(−log) Greenwood limits."""
+    fit = SurvfuncRight(weeks, event)
+    times = np.asarray(fit.surv_times, dtype=float)
+    surv = np.asarray(fit.surv_prob, dtype=float)
+    n = np.asarray(fit.n_risk, dtype=float)
+    d = np.asarray(fit.n_events, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        greenwood = np.cumsum(d / (n * (n - d)))  # inf from the time S reaches 0
+        log_s = np.log(surv)
+        half = z * np.sqrt(greenwood) / log_s  # log_s < 0 while 0 < S < 1
+        lower = np.exp(-np.exp(np.log(-log_s) - half))
+        upper = np.exp(-np.exp(np.log(-log_s) + half))
+    at_one, at_zero = surv >= 1.0, surv <= 0.0
+    lower[at_one], upper[at_one] = 1.0, 1.0
+    lower[at_zero], upper[at_zero] = 0.0, 0.0
+    curve = pd.DataFrame(
+        {
+            "time_weeks": times,
+            "n_at_risk": n.astype(np.int64),
+            "n_events": d.astype(np.int64),
+            "survival": surv,
+            "lower": lower,
+            "upper": upper,
+        }
+    )
+    rows = [curve]
+    if times.size == 0 or times[0] > 0:  # the origin, so a step curve starts at S = 1
+        origin = {"time_weeks": 0.0, "n_at_risk": len(weeks), "n_events": 0}
+        rows.insert(0, pd.DataFrame([origin | {"survival": 1.0, "lower": 1.0, "upper": 1.0}]))
+    last = float(weeks.max())
+    if times.size == 0 or last > times[-1]:  # carry the curve to the end of follow-up
+        tail = rows[-1].iloc[[-1]].copy() if times.size else rows[0].copy()
+        tail["time_weeks"] = last
+        tail["n_at_risk"] = int((weeks >= last).sum())
+        tail["n_events"] = 0
+        rows.append(tail)
+    return pd.concat(rows, ignore_index=True)
+
+
+def kaplan_meier(
+    journeys: pd.DataFrame, group: str | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Kaplan–Meier retention curve per group (columns :data:`KM_COLUMNS`).
+
+    One row per group at the origin (S = 1, unless events happen at week 0), at every event
+    time and at the group's last follow-up time when that is later than its last event, so the
+    rows draw the whole step curve (``drawstyle="steps-post"``). ``n_at_risk`` and ``n_events``
+    are those at that time (origin and tail rows: events 0). ``lower``/``upper`` are the
+    pointwise log(−log) Greenwood limits. No starters → an empty frame with the same columns.
+    """
+    z = z_value(confidence)
+    data = starters(journeys, group)
+    if data.empty:
+        return _empty(KM_COLUMNS)
+    parts = []
+    for name in _group_order(data, journeys[group] if group else None):
+        rows = data[data["group"] == name]
+        curve = _curve(rows["weeks"].to_numpy(), rows["event"].to_numpy(), z)
+        curve.insert(0, "group", name)
+        parts.append(curve)
+    return pd.concat(parts, ignore_index=True)[KM_COLUMNS]
+
+
+def numbers_at_risk(
+    journeys: pd.DataFrame, group: str | None = None, times: Sequence[float] = AT_RISK_WEEKS
+) -> pd.DataFrame:
+    """Numbers at risk per group at ``times`` weeks (columns :data:`AT_RISK_COLUMNS`).
+
+    ``n_at_risk`` counts starters whose time is ≥ t (still under observation and not yet
+    disengaged just before t); ``events_before`` and ``censored_before`` count those who left
+    the risk set earlier, by disengagement or censoring.
+    """
+    grid = _times(times)
+    data = starters(journeys, group)
+    if data.empty:
+        return _empty(AT_RISK_COLUMNS)
+    out = []
+    for name in _group_order(data, journeys[group] if group else None):
+        rows = data[data["group"] == name]
+        weeks, event = rows["weeks"].to_numpy(), rows["event"].to_numpy().astype(bool)
+        for t in grid:
+            gone = weeks < t
+            out.append(
+                {
+                    "group": name,
+                    "time_weeks": t,
+                    "n_at_risk": int((~gone).sum()),
+                    "events_before": int((gone & event).sum()),
+                    "censored_before": int((gone & ~event).sum()),
+                }
+            )
+    return pd.DataFrame(out, columns=AT_RISK_COLUMNS)
+
+
+def survival_at(curve: pd.DataFrame, times: Sequence[float] = SURVIVAL_WEEKS) -> pd.DataFrame:
+    """S(t) with its CI per group at ``times``, read off a :func:`kaplan_meier` frame.
+
+    The curve is a right-continuous step function: S(t) is the value at the latest row with
+    time ≤ t. Beyond a group's last follow-up time the estimate is undefined and is NaN.
+    Columns :data:`SURVIVAL_AT_COLUMNS`; an empty curve gives an empty frame.
+    """
+    grid = _times(times)
+    missing = [c for c in KM_COLUMNS if c not in curve.columns]
+    if missing:
+        raise ValueError(f"not a Kaplan–Meier frame; missing column(s): {', '.join(missing)}")
+    out = []
+    for name, rows in curve.groupby("group", sort=False):
+        rows = rows.sort_values("time_weeks", kind="stable")
+        t_rows = rows["time_weeks"].to_numpy()
+        for t in grid:
+            i = int(np.searchsorted(t_rows, t, side="right")) - 1
+            if t > t_rows[-1]:
+                values = (np.nan, np.nan, np.nan)
+            elif i < 0:  # before the first row, which is the origin: S = 1
+                values = (1.0, 1.0, 1.0)
+            else:
+                row = rows.iloc[i]
+                values = (row["survival"], row["lower"], row["upper"])
+            out.append(dict(zip(SURVIVAL_AT_COLUMNS, (name, t, *values), strict=True)))
+    return pd.DataFrame(out, columns=SURVIVAL_AT_COLUMNS)
+
+
+def logrank(journeys: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Log-rank test of equal retention across the values of ``group`` (statsmodels survdiff).
+
+    One row (columns :data:`LOGRANK_COLUMNS`): the χ² statistic on ``n_groups − 1`` degrees of
+    freedom and its p-value. Raises :class:`ValueError` when there are fewer than two groups
+    with starters or no disengagement events at all.
+    """
+    data = starters(journeys, group)
+    order = _group_order(data, journeys[group])
+    if len(order) < 2:
+        raise ValueError(
+            f"a log-rank test needs at least two groups of starters in {group!r}; "
+            f"found {len(order)}"
+        )
+    events = int(data["event"].sum())
+    if events == 0:
+        raise ValueError("a log-rank test needs at least one disengagement event")
+    codes = pd.Categorical(data["group"], categories=order).codes
+    chisq, p_value = survdiff(data["weeks"].to_numpy(), data["event"].to_numpy(), codes)
+    row = {
+        "group_column": group,
+        "groups": ", ".join(order),
+        "n_groups": len(order),
+        "n": len(data),
+        "events": events,
+        "chisq": float(chisq),
+        "df": len(order) - 1,
+        "p_value": float(p_value),
+    }
+    return pd.DataFrame([row], columns=LOGRANK_COLUMNS)
+
+
+def _times(times: Sequence[float]) -> list[float]:
+    grid = [float(t) for t in times]
+    if any(not np.isfinite(t) or t < 0 for t in grid):
+        raise ValueError(f"times must be finite and ≥ 0 weeks, got {list(times)!r}")
+    return grid
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object if c == "group" else float) for c in columns})
