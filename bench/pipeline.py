@@ -1,4 +1,4 @@
-"""Benchmark: generate a demo place, load every input and build the models, step by step.
+"""Benchmark: generate a demo place, load every input, harvest its feeds, build, step by step.
 
 Each step runs as its own process (the `pilot` command, as a user would run it) and is measured
 from outside: wall seconds and the process's peak resident memory (from wait4's rusage).
@@ -45,6 +45,7 @@ def one_run(scale: str, seed: int, work: Path) -> dict[str, tuple[float, float]]
     steps = {"demo": [*PILOT, "demo", "--scale", scale, "--seed", str(seed), "--out", str(demo)]}
     for kind, name in LOADS:
         steps[f"load {kind}"] = [*PILOT, "load", kind, str(demo / name), "--store", str(store)]
+    steps["harvest"] = [*PILOT, "harvest", str(demo / "feeds"), "--store", str(store)]
     steps["build"] = [*PILOT, "build", "--store", str(store)]
     return {name: measure(command) for name, command in steps.items()}
 
@@ -70,7 +71,7 @@ def main() -> None:
               f"{peak:>13.0f}")
     for r in runs:
         totals.append(sum(v[0] for k, v in r.items() if k != "demo"))
-    print(f"{'load + build':<18}{statistics.median(totals):>10.2f}{min(totals):>8.2f}"
+    print(f"{'load..build':<18}{statistics.median(totals):>10.2f}{min(totals):>8.2f}"
           f"{max(totals):>8.2f}")
 
 
