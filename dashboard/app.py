@@ -3,8 +3,8 @@
 Each run it opens the store (read-only, cached for all sessions), shows the synthetic-data banner
 when the store holds the demo place, draws the shared sidebar filters and runs the chosen page.
 Pages are scripts in ``dashboard/views/``; they read the connection and the filters from
-``st.session_state`` (keys ``con``, ``store_key`` and ``filters``). ``PAGE_ORDER`` lists every
-page in menu order; a page is shown once its script exists.
+``st.session_state`` (keys ``con``, ``store_key`` and ``filters``). ``dashboard/page_order.py``
+lists every page in menu order; a page is shown once its script exists.
 """
 
 from __future__ import annotations
@@ -18,19 +18,9 @@ from analysis.errors import StoreError
 from analysis.metrics.overview import data_window
 from analysis.store import get_meta, open_store, resolve_store_path
 from dashboard.filters import sidebar_filters
+from dashboard.page_order import PAGE_ORDER
 
 VIEWS = Path(__file__).resolve().parent / "views"
-PAGE_ORDER = (  # (script, title, icon)
-    ("overview.py", "Overview", ":material/dashboard:"),
-    ("supply.py", "Supply & gaps", ":material/map:"),
-    ("uptake.py", "Uptake", ":material/how_to_reg:"),
-    ("retention.py", "Retention", ":material/timeline:"),
-    ("outcomes.py", "Outcomes", ":material/favorite:"),
-    ("impact.py", "Pilot impact", ":material/trending_up:"),
-    ("equity.py", "Equity", ":material/balance:"),
-    ("data_quality.py", "Data quality", ":material/fact_check:"),
-    ("export.py", "Export", ":material/download:"),
-)
 PAGES = [
     st.Page(VIEWS / script, title=title, icon=icon, default=(script == "overview.py"))
     for script, title, icon in PAGE_ORDER
