@@ -1,0 +1,1 @@
+"""Exports: tables (CSV, XLSX) written safely; see :mod:`analysis.export.tables`."""
