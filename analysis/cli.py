@@ -79,6 +79,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="weeks of schedules to expand (default 12)")
     build.add_argument("--json", action="store_true")
 
+    export = sub.add_parser("export", help="write tables, figures, a methods note and a data "
+                            "dictionary to a folder and a zip (disclosure control on)")
+    export.add_argument("--out", type=Path, required=True, help="folder to write (DIR.zip beside)")
+    export.add_argument("--store", help="store path (default $PILOT_STORE or data/pilot.duckdb)")
+    export.add_argument("--format", default="png,svg,pdf,csv,xlsx",
+                        help="comma-separated: png,svg,pdf,csv,xlsx (default all)")
+    export.add_argument("--pilot", help="a pilot name: its pilot and comparison PCNs as arms")
+    export.add_argument("--no-disclosure-control", action="store_true",
+                        help="write raw counts (an analyst's working copy; never share it)")
+    export.add_argument("--json", action="store_true", help="print a JSON summary")
+
     serve = sub.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--store")
     serve.add_argument("--port", type=int, default=8501)
@@ -212,6 +223,30 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from analysis.export.bundle import export_bundle, parse_formats
+    from analysis.store import open_store
+
+    formats = parse_formats(args.format)
+    store = resolve_store_path(args.store)
+    if not store.exists():
+        raise StoreError(f"{store}: no store here yet; run 'make demo' or 'pilot load' first")
+    con = open_store(store, read_only=True)
+    try:
+        report = export_bundle(con, args.out, formats, args.pilot,
+                               disclosure_control=not args.no_disclosure_control)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        state = "on" if report.disclosure_control else "OFF (raw counts: do not share)"
+        print(f"exported {len(report.tables)} tables and {len(report.figures)} figures "
+              f"({len(report.files)} files) to {report.out_dir} and {report.zip_path} in "
+              f"{report.seconds:.1f} s; disclosure control {state}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import dashboard
 
@@ -227,7 +262,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": _demo, "load": _load, "harvest": _harvest, "feeds": _feeds, "build": _build,
-            "serve": _serve}
+            "export": _export, "serve": _serve}
 
 
 def main(argv: list[str] | None = None) -> int:

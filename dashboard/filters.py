@@ -1,8 +1,13 @@
-"""The sidebar filters every page shares: pilot, period and PCNs, mirrored in the URL.
+"""The sidebar filters every page shares, mirrored in the URL so a view can be shared as a link.
 
-Each widget is bound to a query parameter (``pilot``, ``start``, ``end``, ``pcn``, the keys of
-:data:`analysis.filters.QUERY_KEYS`), so a view can be shared as a link. The widgets live in the
-entrypoint, which renders them once per run and hands the resulting
+Pilot, period and PCNs, then the activity group referred into, the referral source and the
+condition, and (in "Who was referred") age band, sex, ethnicity and home IMD quintile. Each
+widget is bound to a query parameter (``bind="query-params"``; the names are
+:data:`analysis.filters.QUERY_KEYS`), so the browser's address always describes the view and
+opening that address restores it. Options are the stored codes themselves (``link_worker``,
+``mental_health``), because a bound widget writes its displayed option into the URL and the URL
+must carry what :meth:`analysis.filters.Filters.from_query_params` reads. The widgets live in
+the entrypoint, which renders them once per run and hands the resulting
 :class:`~analysis.filters.Filters` to the page through ``st.session_state``.
 """
 
@@ -14,27 +19,54 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis.filters import QUERY_KEYS, Filters
-from analysis.metrics.overview import DataWindow, arm_pcns, pilot_names
+from analysis.filters import PERSON_FIELDS, QUERY_KEYS, Filters
+from analysis.metrics.overview import DataWindow, arm_pcns, filter_values, pilot_names
 
 ALL_PCNS = "All PCNs (no pilot)"
 BIND = "query-params"
+REFERRAL_WIDGETS = {  # Filters field → (label, help)
+    "activity_groups": (
+        "Activity group",
+        (
+            "Referrals into a session of these activity groups. Referrals naming no known "
+            "session are left out once any group is chosen."
+        ),
+    ),
+    "referral_sources": ("Referral source", "Who made the referral."),
+    "conditions": (
+        "Condition",
+        "Referrals recording any of these conditions or needs among their reasons.",
+    ),
+}
+PERSON_WIDGETS = {
+    "age_bands": ("Age band", "Age at referral."),
+    "sexes": ("Sex", "Recorded sex."),
+    "ethnicities": ("Ethnicity", "Recorded ethnic group (broad)."),
+    "imd_quintiles": (
+        "IMD quintile",
+        (
+            "Deprivation of the home area: 1 = the most deprived fifth of areas in England, "
+            "5 = the least deprived; 'unknown' = no home area recorded."
+        ),
+    ),
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def filter_options(
     _con: duckdb.DuckDBPyConnection, store_key: str
-) -> tuple[list[str], pd.DataFrame]:
-    """Pilot names, and every PCN with the pilots and arm it belongs to (cached per store)."""
+) -> tuple[list[str], pd.DataFrame, dict[str, list[str]]]:
+    """Pilot names; every PCN with the pilots and arm it belongs to; the values each
+    referral-level filter can take (cached per store)."""
     with _con.cursor() as cur:
         pcns = arm_pcns(cur, Filters())[["pcn_code", "pcn_name"]]
         arms = cur.execute("SELECT pilot_name, pcn_code, arm FROM stg_pilot_pcns").df()
-        return pilot_names(cur), pcns.merge(arms, on="pcn_code", how="left")
+        return pilot_names(cur), pcns.merge(arms, on="pcn_code", how="left"), filter_values(cur)
 
 
 def sidebar_filters(con: duckdb.DuckDBPyConnection, store_key: str, window: DataWindow) -> Filters:
     """Draw the shared filters in the sidebar and return the view they describe."""
-    pilots, pcns = filter_options(con, store_key)
+    pilots, pcns, values = filter_options(con, store_key)
     with st.sidebar:
         st.header("Filters")
         choice = st.selectbox(
@@ -69,13 +101,39 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection, store_key: str, window: Data
             placeholder="All PCNs in the pilot" if pilot else "All PCNs",
             help="Leave empty for all. " + "; ".join(f"{c}: {n}" for c, n in names.items()),
         )
+        picked = {field: _pick(field, values, REFERRAL_WIDGETS) for field in REFERRAL_WIDGETS}
+        active = any(st.session_state.get(QUERY_KEYS[f]) for f in PERSON_FIELDS)
+        with st.expander("Who was referred", expanded=active):
+            picked |= {field: _pick(field, values, PERSON_WIDGETS) for field in PERSON_WIDGETS}
         st.caption(
             f"Referrals held: {window.first_referral:%-d %b %Y} to "
             f"{window.last_referral:%-d %b %Y}; data up to {window.as_of:%-d %b %Y}."
         )
     return Filters(
-        pilot=pilot, start=start, end=end, pcn_codes=tuple(c for c in chosen if c in names)
+        pilot=pilot,
+        start=start,
+        end=end,
+        pcn_codes=tuple(c for c in chosen if c in names),
+        **picked,
     )
+
+
+def _pick(
+    field: str, values: dict[str, list[str]], widgets: dict[str, tuple[str, str]]
+) -> tuple[str, ...]:
+    """A multiselect bound to the field's query parameter; empty means all."""
+    label, help_text = widgets[field]
+    options = values.get(field, [])
+    chosen = st.multiselect(
+        label,
+        options,
+        key=QUERY_KEYS[field],
+        bind=BIND,
+        placeholder="All",
+        help=f"{help_text} Leave empty for all.",
+        disabled=not options,
+    )
+    return tuple(v for v in chosen if v in options)
 
 
 def _ordered(start: date | None, end: date | None) -> tuple[date | None, date | None]:

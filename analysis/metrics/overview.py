@@ -28,13 +28,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.filters import Filters
+from analysis.filters import JOURNEY_COLUMNS, Filters, journey_predicate
 from analysis.indicators import proportion_ci, rate_ci
 
 # fmt: off
 __all__ = [
-    "ARM_LABELS", "FUNNEL_COLUMNS", "FUNNEL_STAGES", "KPI_COLUMNS", "MONTHLY_COLUMNS",
-    "DataWindow", "arm_pcns", "data_window", "funnel", "kpis", "monthly_series", "pilot_names",
+    "ARM_LABELS", "ARM_ORDER", "FUNNEL_COLUMNS", "FUNNEL_STAGES", "KPI_COLUMNS",
+    "MONTHLY_COLUMNS", "DataWindow", "View", "arm_pcns", "data_window",
+    "filter_values", "funnel", "in_view", "kpis", "monthly_series", "pilot_names",
 ]
 # fmt: on
 
@@ -121,8 +122,22 @@ def arm_pcns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return frame.sort_values(["arm", "pcn_code"]).reset_index(drop=True)
 
 
+def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values each referral-level filter can take in the store, sorted, keyed by
+    :class:`Filters` field (``"unknown"`` included where a value is missing; see
+    :func:`analysis.filters.journey_predicate`)."""
+    options: dict[str, list[str]] = {}
+    for field, (column, _) in JOURNEY_COLUMNS.items():
+        value = "unnest(conditions)" if field == "conditions" else column
+        rows = con.execute(
+            f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM journeys) WHERE v IS NOT NULL"
+        ).fetchall()
+        options[field] = sorted(str(r[0]) for r in rows)
+    return options
+
+
 @dataclass(frozen=True)
-class _View:
+class View:
     """What a filter selects: the PCNs in view (with their arm), the data window and the period
     (the filter's dates clipped to the referral dates held)."""
 
@@ -133,12 +148,16 @@ class _View:
     end: date
 
     def counts(
-        self, con: duckdb.DuckDBPyConnection, select: str, group_by: str = "arm"
+        self,
+        con: duckdb.DuckDBPyConnection,
+        select: str,
+        group_by: str = "arm",
+        *,
+        extra: str = "",
     ) -> pd.DataFrame:
         """Run ``SELECT {select} ... GROUP BY {group_by}`` over the journeys in view, with an
-        ``arm`` column and the parameter ``$as_of`` (the data's last date)."""
-        if self.filters.activity_groups:
-            raise ValueError("the activity group filter is not available yet (needs supply data)")
+        ``arm`` column and the parameter ``$as_of`` (the data's last date). ``extra`` adds
+        columns to each journey row first (e.g. ``unnest(conditions) AS condition``)."""
         arm_case = " ".join(
             f"WHEN list_contains($pcns_{arm}::VARCHAR[], pcn_code) THEN '{arm}'"
             for arm in ARM_ORDER
@@ -148,17 +167,13 @@ class _View:
             for arm in ARM_ORDER
         }
         params |= {"start": self.start, "end": self.end, "as_of": self.window.as_of}
-        params |= {"sources": list(self.filters.referral_sources)}
-        params |= {"conditions": list(self.filters.conditions)}
+        where, filter_params = journey_predicate(self.filters)
+        params |= filter_params
         sql = f"""
             WITH j AS (
-                SELECT CASE {arm_case} END AS arm, *
+                SELECT CASE {arm_case} END AS arm, *{", " + extra if extra else ""}
                 FROM journeys
-                WHERE referral_date BETWEEN $start AND $end
-                  AND (len($sources::VARCHAR[]) = 0
-                       OR list_contains($sources::VARCHAR[], referral_source))
-                  AND (len($conditions::VARCHAR[]) = 0
-                       OR list_has_any(conditions, $conditions::VARCHAR[]))
+                WHERE referral_date BETWEEN $start AND $end AND {where}
             )
             SELECT {select} FROM j WHERE arm IS NOT NULL GROUP BY {group_by}
         """
@@ -166,7 +181,7 @@ class _View:
         return con.execute(sql, used).df()
 
 
-def _in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> _View | None:
+def in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> View | None:
     """What the filter selects; None when it cannot match any referral."""
     window = data_window(con)
     if window is None:
@@ -176,7 +191,7 @@ def _in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> _View | None:
     pcns = arm_pcns(con, filters) if start <= end else None
     if pcns is None or pcns.empty:
         return None
-    return _View(filters, pcns, window, start, end)
+    return View(filters, pcns, window, start, end)
 
 
 def _arms(pcns: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +224,7 @@ def _ci(
 
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Headline numbers, one row per arm (columns :data:`KPI_COLUMNS`)."""
-    view = _in_view(con, filters)
+    view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=KPI_COLUMNS)
     due = f"first_attended AND first_attended_date + {RETENTION_DUE_DAYS} <= $as_of"
@@ -248,7 +263,7 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     stage is 100% by definition, so its interval is 100% to 100%). Later stages count the
     follow-ups recorded so far, so recent referrals have not yet had the chance to reach them.
     """
-    view = _in_view(con, filters)
+    view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
     select = "arm, " + ", ".join(
@@ -289,7 +304,7 @@ def monthly_series(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     rate of a part month is comparable; the count is what was recorded. ``go_live`` is the pilot's
     go-live date (missing without a pilot).
     """
-    view = _in_view(con, filters)
+    view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
     select = "arm, referral_month AS month, count(*) AS referrals"

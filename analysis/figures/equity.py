@@ -1,0 +1,206 @@
+"""Figures for the Equity page, one function per chart; the exporter draws the same ones.
+
+Each function takes a frame from :mod:`analysis.equity` and returns a
+``plotly.graph_objects.Figure`` in the Overview's house style (arms in fixed Okabe-Ito colours
+and marker shapes, every estimate with its 95% interval as error bars, plain lists in the JSON).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from analysis.figures.overview import ARM_COLOURS, FONT, _base_layout, _empty
+from analysis.figures.uptake import display_label, in_sentence
+
+# fmt: off
+__all__ = [
+    "DIMENSION_LABELS", "PERCENT_COLUMNS", "RATE_TABLE", "SII_TABLE", "UPTAKE_TABLE",
+    "in_sentence", "rate_by_imd_figure", "sii_figure", "sii_rows", "uptake_by_figure",
+]
+# fmt: on
+
+DIMENSION_LABELS = {
+    "imd_quintile": "IMD quintile (1 = most deprived)",
+    "imd_decile": "IMD decile (1 = most deprived)",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity",
+}
+SII_MEASURES = {
+    "referral_rate": ("Referral rate", "per 1,000 a year", 1.0),
+    "uptake": ("Uptake", "percentage points", 100.0),
+}
+RATE_TABLE = {
+    "arm_label": "Arm",
+    "group": "IMD quintile",
+    "referrals": "Referrals",
+    "population": "Population",
+    "rate": "Rate per 1,000 a year",
+    "rate_lower": "95% CI from",
+    "rate_upper": "to",
+}
+UPTAKE_TABLE = {
+    "arm_label": "Arm",
+    "group": "Group",
+    "referrals": "Referrals",
+    "first_attended": "Started",
+    "uptake": "Uptake",
+    "uptake_lower": "95% CI from",
+    "uptake_upper": "to",
+}
+SII_TABLE = {
+    "arm_label": "Arm",
+    "measure_label": "Measure",
+    "unit": "Unit",
+    "sii": "Slope index of inequality",
+    "sii_lower": "95% CI from",
+    "sii_upper": "to",
+    "most_deprived_fitted": "Modelled value, most deprived",
+    "least_deprived_fitted": "Modelled value, least deprived",
+    "ci_method": "CI method",
+}
+PERCENT_COLUMNS = frozenset(["uptake", "uptake_lower", "uptake_upper"])
+
+
+def sii_rows(sii: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.equity.imd_sii` rows with a plain ``measure_label`` and ``unit``, and
+    the uptake SII in percentage points (rate SIIs stay per 1,000 a year), as charted."""
+    scale = sii["measure"].map({m: v[2] for m, v in SII_MEASURES.items()}).astype(float)
+    cols = ["sii", "sii_lower", "sii_upper", "most_deprived_fitted", "least_deprived_fitted"]
+    out = sii.assign(**{c: sii[c] * scale for c in cols})
+    out["measure_label"] = sii["measure"].map({m: v[0] for m, v in SII_MEASURES.items()})
+    out["unit"] = sii["measure"].map({m: v[1] for m, v in SII_MEASURES.items()})
+    return out
+
+
+def _marker(arm: str) -> dict:
+    return {
+        "color": ARM_COLOURS.get(arm, "#009E73"),
+        "size": 10,
+        "symbol": "diamond" if arm == "comparison" else "circle",
+    }
+
+
+def _errors(value: pd.Series, lower: pd.Series, upper: pd.Series, arm: str, scale: float) -> dict:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": ((upper - value) * scale).round(4).tolist(),
+        "arrayminus": ((value - lower) * scale).round(4).tolist(),
+        "color": ARM_COLOURS.get(arm, "#009E73"),
+        "thickness": 1.2,
+        "width": 4,
+    }
+
+
+def _imd_label(group: str) -> str:
+    return {"1": "1 most deprived", "5": "5 least deprived"}.get(str(group), display_label(group))
+
+
+def rate_by_imd_figure(rates: pd.DataFrame) -> go.Figure:
+    """Referrals per 1,000 population a year by IMD quintile of residence, per arm, with exact
+    Poisson / Byar's 95% CIs (from :func:`analysis.equity.referral_rates_by_imd`)."""
+    fig = _base_layout(
+        go.Figure(),
+        "Referral rate by deprivation of home area",
+        "IMD quintile of home area",
+        "Referrals per 1,000 a year",
+    )
+    if rates.empty or rates["referrals"].sum() == 0:
+        return _empty(fig)
+    for arm, part in rates.groupby("arm", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                name=str(part["arm_label"].iloc[0]),
+                x=[_imd_label(g) for g in part["group"]],
+                y=part["rate"].round(4).tolist(),
+                offsetgroup=str(arm),
+                mode="markers+lines",
+                line={"color": ARM_COLOURS.get(str(arm), "#009E73"), "width": 1, "dash": "dot"},
+                marker=_marker(str(arm)),
+                error_y=_errors(part["rate"], part["rate_lower"], part["rate_upper"], str(arm), 1),
+                customdata=list(zip(part["referrals"], part["population"], strict=True)),
+                hovertemplate="Quintile %{x}: %{customdata[0]:,} referrals from "
+                "%{customdata[1]:,} residents, %{y:.2f} per 1,000 a year"
+                "<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_layout(scattermode="group", scattergap=0.6)
+    return fig
+
+
+def uptake_by_figure(uptake: pd.DataFrame, dimension: str) -> go.Figure:
+    """Uptake by the groups of one dimension of :func:`analysis.equity.uptake_by`, per arm,
+    with Wilson 95% CIs."""
+    label = DIMENSION_LABELS.get(dimension, dimension)
+    fig = _base_layout(go.Figure(), f"Uptake by {in_sentence(label)}", label, "Uptake")
+    rows = uptake[uptake["dimension"] == dimension] if not uptake.empty else uptake
+    if rows.empty:
+        return _empty(fig)
+    imd = dimension.startswith("imd")
+    for arm, part in rows.groupby("arm", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                name=str(part["arm_label"].iloc[0]),
+                x=[_imd_label(g) if imd else display_label(g) for g in part["group"]],
+                y=(part["uptake"] * 100).round(2).tolist(),
+                offsetgroup=str(arm),
+                mode="markers",
+                marker=_marker(str(arm)),
+                error_y=_errors(
+                    part["uptake"], part["uptake_lower"], part["uptake_upper"], str(arm), 100
+                ),
+                customdata=list(zip(part["first_attended"], part["referrals"], strict=True)),
+                hovertemplate="%{x}: %{customdata[0]:,} of %{customdata[1]:,} started, "
+                "%{y:.1f}%<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_yaxes(ticksuffix="%", range=[0, 100])
+    fig.update_xaxes(type="category")
+    fig.update_layout(scattermode="group", scattergap=0.5)
+    return fig
+
+
+def sii_figure(sii: pd.DataFrame) -> go.Figure:
+    """The slope index of inequality per arm with its 95% CI, one panel per measure (referral
+    rate per 1,000 a year; uptake in percentage points). Below zero: higher in more deprived
+    areas."""
+    measures = [m for m in SII_MEASURES if not sii.empty and (sii["measure"] == m).any()]
+    if not measures:
+        return _empty(_base_layout(go.Figure(), "Slope index of inequality", "", ""))
+    titles = [f"{SII_MEASURES[m][0]} ({SII_MEASURES[m][1]})" for m in measures]
+    fig = make_subplots(rows=1, cols=len(measures), subplot_titles=titles, shared_yaxes=True)
+    for col, measure in enumerate(measures, start=1):
+        scale = SII_MEASURES[measure][2]
+        for arm, part in sii[sii["measure"] == measure].groupby("arm", sort=False):
+            fig.add_trace(
+                go.Scatter(
+                    name=str(part["arm_label"].iloc[0]),
+                    x=(part["sii"] * scale).round(4).tolist(),
+                    y=part["arm_label"].tolist(),
+                    mode="markers",
+                    marker=_marker(str(arm)),
+                    error_x=_errors(
+                        part["sii"], part["sii_lower"], part["sii_upper"], str(arm), scale
+                    ),
+                    showlegend=col == 1,
+                    legendgroup=str(arm),
+                    hovertemplate=f"{titles[col - 1]}: SII %{{x:.2f}}<extra>%{{y}}</extra>",
+                ),
+                row=1,
+                col=col,
+            )
+        fig.add_vline(x=0, line={"color": "#333333", "width": 1, "dash": "dot"}, row=1, col=col)
+    fig.update_layout(
+        title={"text": "Slope index of inequality across IMD deciles", "x": 0, "xanchor": "left"},
+        template="plotly_white",
+        font={"family": FONT, "size": 14},
+        margin={"l": 10, "r": 10, "t": 90, "b": 40},
+        height=300,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+    )
+    fig.update_yaxes(ticksuffix="  ", autorange="reversed")
+    return fig

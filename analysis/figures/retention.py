@@ -1,0 +1,268 @@
+"""Figures for the Retention page, one function per chart; the exporter draws the same ones.
+
+* :func:`km_figure` — Kaplan–Meier curves with their 95% CI bands drawn as steps, and the
+  numbers at risk in a strip under the curves (so an exported figure carries them too);
+* :func:`cohort_heatmap_figure` — share still attending at 4, 12 and 26 weeks among starters
+  followed up, by month of referral, one panel per arm;
+* :func:`forest_figure` — the Cox model's hazard ratios with 95% CIs on a log axis, with a
+  reference line at 1 and each term in plain English (:func:`cox_term_label`).
+
+House style as on the Overview: arms in fixed Okabe-Ito colours (pilot blue, comparison orange),
+other groups in the rest of the Okabe-Ito palette with distinct dashes, values passed to plotly as
+plain lists so the figure JSON is readable.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from analysis.cox import POOLED, UNKNOWN
+from analysis.figures.overview import ARM_COLOURS, _base_layout, _rgba
+from analysis.metrics.overview import ARM_LABELS
+from analysis.survival import AT_RISK_WEEKS, SURVIVAL_WEEKS
+
+# fmt: off
+__all__ = [
+    "AT_RISK_TABLE", "COHORT_TABLE", "COX_FORMATS", "COX_TABLE", "KM_TABLE", "MIN_CELL",
+    "PERCENT_COLUMNS", "SURVIVAL_TABLE", "cohort_heatmap_figure", "cox_term_label",
+    "forest_figure", "group_styles", "km_figure", "term_labels",
+]
+# fmt: on
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
+GREY = "#555555"
+MIN_CELL = 10
+"""Cohort cells with fewer starters followed up than this are left blank (too imprecise)."""
+
+# Table views (column → label), shared with the exporter so a table is exported as shown.
+KM_TABLE = {"group": "Group", "time_weeks": "Weeks", "n_at_risk": "At risk",
+            "n_events": "Stopped", "survival": "Still attending", "lower": "95% CI from",
+            "upper": "to"}  # fmt: skip
+SURVIVAL_TABLE = {"group": "Group", "starters": "Starters"} | {
+    k: v for w in SURVIVAL_WEEKS for k, v in (
+        (f"s_{w:g}w", f"At {w:g} weeks"), (f"s_{w:g}w_lower", "95% CI from"),
+        (f"s_{w:g}w_upper", "to"))
+}  # fmt: skip
+AT_RISK_TABLE = {"group": "Group"} | {f"{t:g} weeks": f"{t:g} weeks" for t in AT_RISK_WEEKS}
+COHORT_TABLE = {"arm_label": "Arm", "referral_month": "Referred in", "week": "Week",
+                "starters": "Starters", "followed_up": "Followed up", "retained": "Attending",
+                "share": "Share attending", "lower": "95% CI from", "upper": "to"}  # fmt: skip
+COX_TABLE = {"label": "Term", "hazard_ratio": "Hazard ratio", "lower": "95% CI from",
+             "upper": "to", "p_value": "p", "n": "Starters", "events": "Stopped",
+             "clusters": "PCNs"}  # fmt: skip
+COX_FORMATS = {"hazard_ratio": "%.3f", "lower": "%.3f", "upper": "%.3f", "p_value": "%.2e"}
+"""Number formats of the Cox table (ratios to three decimals, p-values in e-notation)."""
+PERCENT_COLUMNS = frozenset(
+    ["survival", "share", *(c for c in SURVIVAL_TABLE if c.startswith("s_"))] + ["lower", "upper"]
+)
+"""Table columns holding proportions (shown as percentages); ``lower``/``upper`` of the Cox
+table are ratios, so the page applies this set to the retention tables only."""
+
+
+def group_styles(groups: list[str]) -> dict[str, tuple[str, str]]:
+    """Group → (colour, dash): arms keep their fixed colours, other groups take the Okabe-Ito
+    palette in order."""
+    arm_of = {label: arm for arm, label in ARM_LABELS.items()}
+    if groups and all(g in arm_of for g in groups):
+        return {g: (ARM_COLOURS[arm_of[g]], "solid" if arm_of[g] != "comparison" else "dash")
+                for g in groups}  # fmt: skip
+    n = len(PALETTE)
+    return {g: (PALETTE[i % n], DASHES[i % n]) for i, g in enumerate(groups)}
+
+
+def _message(fig: go.Figure, text: str) -> go.Figure:
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 16})  # fmt: skip
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _steps(x: list[float], y: list[float]) -> tuple[list[float], list[float]]:
+    """The corners of a right-continuous step function through the points (x, y)."""
+    xs, ys = [x[0]], [y[0]]
+    for i in range(1, len(x)):
+        xs += [x[i], x[i]]
+        ys += [y[i - 1], y[i]]
+    return xs, ys
+
+
+def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go.Figure:
+    """Kaplan–Meier curves per group (steps) with shaded 95% CI bands (steps too), dotted lines
+    at the 4, 12 and 26-week checkpoints, and the numbers at risk under the curves."""
+    groups = list(dict.fromkeys(km["group"])) if not km.empty else []
+    # Pixel sizes: the curves, the gap for the x-axis title, one line of the strip per group.
+    main, gap, strip = 360, 75, 24 * max(len(groups), 1) + 12
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[main, strip],
+                        vertical_spacing=gap / (main + gap + strip))  # fmt: skip
+    _base_layout(fig, "Still attending, by weeks since first attendance", "", "")
+    fig.update_layout(height=main + gap + strip + 90, legend_title_text=grouping)
+    if km.empty:
+        return _message(fig, "No starters with a follow-up in this view")
+    styles = group_styles(groups)
+    end = float(km["time_weeks"].max())
+    for g in groups:
+        rows = km[km["group"] == g].sort_values("time_weeks", kind="stable")
+        colour, dash = styles[g]
+        t = rows["time_weeks"].round(4).tolist()
+        (xs, upper), (_, lower) = (
+            _steps(t, rows["upper"].round(5).tolist()),
+            _steps(t, rows["lower"].round(5).tolist()),
+        )
+        fig.add_trace(go.Scatter(
+            name=f"{g} 95% CI", x=xs + xs[::-1], y=upper + lower[::-1], fill="toself",
+            fillcolor=_rgba(colour, 0.15), line={"width": 0}, hoverinfo="skip",
+            showlegend=False, legendgroup=g,
+        ), row=1, col=1)  # fmt: skip
+        custom = rows[["lower", "upper", "n_at_risk"]].to_numpy().tolist()
+        fig.add_trace(go.Scatter(
+            name=g, x=t, y=rows["survival"].round(5).tolist(), mode="lines",
+            line={"shape": "hv", "color": colour, "dash": dash, "width": 2.5}, legendgroup=g,
+            customdata=custom,
+            hovertemplate="Week %{x:.1f}: %{y:.1%} still attending (95% CI %{customdata[0]:.1%}"
+            " to %{customdata[1]:.1%}); %{customdata[2]:,} at risk<extra>%{fullData.name}</extra>",
+        ), row=1, col=1)  # fmt: skip
+        risk = at_risk[at_risk["group"] == g]
+        fig.add_trace(go.Scatter(
+            name=f"{g} at risk", x=risk["time_weeks"].tolist(), y=[g] * len(risk),
+            mode="text", text=[f"{n:,}" for n in risk["n_at_risk"]], showlegend=False,
+            textfont={"color": colour, "size": 12}, legendgroup=g, cliponaxis=False,
+            hovertemplate="%{text} at risk at week %{x}<extra>%{y}</extra>",
+        ), row=2, col=1)  # fmt: skip
+    for week in SURVIVAL_WEEKS:
+        fig.add_shape(type="line", x0=week, x1=week, xref="x", y0=0, y1=1, yref="y domain",
+                      line={"color": "#999999", "width": 1, "dash": "dot"})  # fmt: skip
+    ticks = [t for t in AT_RISK_WEEKS if t <= end + 1]
+    fig.update_xaxes(range=[-0.5, end + 1], tickvals=ticks, showticklabels=True, row=1, col=1)
+    fig.update_xaxes(title_text="Weeks since first attendance", row=1, col=1)
+    fig.update_xaxes(showgrid=False, zeroline=False, showticklabels=False, row=2, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text="Still attending", row=1)
+    fig.update_yaxes(title_text="At risk", type="category", row=2, showgrid=False,
+                     categoryorder="array", categoryarray=groups,
+                     range=[len(groups) - 0.4, -0.6])  # fmt: skip
+    return fig
+
+
+def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
+    """Share still attending at 4, 12 and 26 weeks among starters followed up, by month of
+    referral (rows, earliest first) and arm (panels). Cells with fewer than :data:`MIN_CELL`
+    followed up are blank (marked "< 10"); each cell is labelled with its share and the number
+    followed up."""
+    arms = list(dict.fromkeys(cohort["arm_label"])) if not cohort.empty else []
+    months = sorted(cohort["referral_month"].unique()) if not cohort.empty else []
+    fig = make_subplots(rows=1, cols=max(len(arms), 1), shared_yaxes=True,
+                        horizontal_spacing=0.03, subplot_titles=arms or None)  # fmt: skip
+    fig.update_annotations(yshift=24)  # the panel titles, above the week labels
+    _base_layout(fig, "Still attending among starters followed up, by month of referral", "", "")
+    fig.update_layout(height=170 + 21 * max(len(months), 4))
+    if cohort.empty:
+        return _message(fig, "No starters in this view")
+    labels = [pd.Timestamp(m).strftime("%b %Y") for m in months]
+    weeks = sorted(cohort["week"].unique())
+    columns = [f"{w} weeks" for w in weeks]
+    for i, arm in enumerate(arms, start=1):
+        rows = cohort[cohort["arm_label"] == arm]
+        grid = {k: rows.pivot(index="referral_month", columns="week", values=k)
+                .reindex(index=months, columns=weeks) for k in
+                ("share", "lower", "upper", "followed_up", "retained", "starters")}  # fmt: skip
+        followed = grid["followed_up"].fillna(0).to_numpy()
+        share = grid["share"].to_numpy(dtype=float)
+        shown = np.where(followed >= MIN_CELL, share, np.nan)
+        if np.isnan(shown).all():  # plotly draws nothing, not even the text, for an all-blank z
+            fig.add_annotation(text=f"Fewer than {MIN_CELL} followed up<br>in every month",
+                               x=0.5, y=0.5, xref=f"x{i if i > 1 else ''} domain",
+                               yref="y domain", showarrow=False)  # fmt: skip
+        text = [[f"{s:.0%} of {int(n)}" if n >= MIN_CELL else ("" if n == 0 else f"< {MIN_CELL}")
+                 for s, n in zip(srow, nrow, strict=True)]
+                for srow, nrow in zip(share, followed, strict=True)]  # fmt: skip
+        keys = ("lower", "upper", "retained", "followed_up", "starters")
+        custom = np.dstack([grid[k].to_numpy(dtype=float) for k in keys])
+        fig.add_trace(go.Heatmap(
+            name=arm, x=columns, y=labels, coloraxis="coloraxis", text=text,
+            z=[[None if math.isnan(v) else round(v, 4) for v in r] for r in shown],
+            texttemplate="%{text}", textfont={"size": 11}, xgap=2, ygap=2,
+            customdata=np.round(custom, 4).tolist(),
+            hovertemplate="Referred %{y}, at %{x}: %{customdata[2]:.0f} of %{customdata[3]:.0f} "
+            "followed up still attending (%{z:.1%}, 95% CI %{customdata[0]:.1%} to "
+            "%{customdata[1]:.1%}); %{customdata[4]:.0f} starters<extra>%{fullData.name}</extra>",
+        ), row=1, col=i)  # fmt: skip
+    fig.update_layout(coloraxis={
+        "colorscale": "Viridis", "cmin": 0, "cmax": 1,
+        "colorbar": {"title": {"text": "Still<br>attending"}, "tickformat": ".0%", "len": 0.6},
+    })  # fmt: skip
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False, type="category")
+    fig.update_layout(margin={"t": 120})
+    return fig
+
+
+def cox_term_label(variable: str, level: str, reference: object) -> str:
+    """A Cox model term in plain English, with its reference level (e.g. ``"Age 65–74 (vs
+    45–54)"``, ``"IMD quintile 1, most deprived (vs 5, least deprived)"``)."""
+    ref = "" if reference is None or pd.isna(reference) else str(reference)
+    if variable == "age_band":
+        if level == "65+":
+            return "Age 65 or over (vs under 65)"
+        text = {UNKNOWN: "Age not recorded", POOLED: "Other age bands, pooled"}.get(
+            level, f"Age {level.replace('-', '–')}"
+        )
+        return f"{text} (vs {ref.replace('-', '–')})"
+    if variable == "sex":
+        text = {UNKNOWN: "Sex not recorded", "other": "Sex recorded as other",
+                POOLED: "Other sexes, pooled"}.get(level, level.capitalize())  # fmt: skip
+        return f"{text} (vs {ref})"
+    if variable == "imd_quintile":
+        names = {"1": "1, most deprived", "5": "5, least deprived"}
+        text = {UNKNOWN: "Home area not known", POOLED: "Other quintiles, pooled"}.get(
+            level, f"IMD quintile {names.get(level, level)}"
+        )
+        prefix = "quintile " if level in (UNKNOWN, POOLED) else ""
+        return f"{text} (vs {prefix}{names.get(ref, ref)})"
+    if variable == "conditions":
+        return f"Referred for {level.replace('_', ' ')} (vs not)"
+    if variable == "distance_to_session_km":
+        return "Distance from home to the session, per km"
+    return f"{variable}: {level}" + (f" (vs {ref})" if ref else "")
+
+
+def term_labels(cox: pd.DataFrame) -> list[str]:
+    """:func:`cox_term_label` for each row of a :func:`analysis.cox.cox_hazard_ratios` frame."""
+    return [cox_term_label(r.variable, str(r.level), r.reference) for r in cox.itertuples()]
+
+
+def forest_figure(cox: pd.DataFrame) -> go.Figure:
+    """Hazard ratios of stopping with 95% CIs (standard errors clustered by PCN) on a log axis,
+    with a reference line at 1 (no difference); terms top to bottom in model order."""
+    title = "What goes with stopping: hazard ratios from the adjusted (Cox) model"
+    x_title = "Hazard ratio, log scale (above 1: more likely to stop)"
+    fig = _base_layout(go.Figure(), title, x_title, "")
+    if cox.empty:
+        return _message(fig, "The adjusted model is not available for this view")
+    labels = term_labels(cox)
+    hr, lower, upper = (cox[c].astype(float) for c in ("hazard_ratio", "lower", "upper"))
+    fig.add_trace(go.Scatter(
+        name="Hazard ratio (95% CI)", x=hr.round(4).tolist(), y=labels, mode="markers",
+        marker={"symbol": "square", "size": 9, "color": PALETTE[0]},
+        error_x={"type": "data", "symmetric": False, "array": (upper - hr).round(4).tolist(),
+                 "arrayminus": (hr - lower).round(4).tolist(), "color": PALETTE[0],
+                 "thickness": 1.5, "width": 4},
+        customdata=np.column_stack([lower.round(3), upper.round(3), cox["p_value"]]).tolist(),
+        hovertemplate="%{y}: HR %{x:.2f} (95% CI %{customdata[0]:.2f} to %{customdata[1]:.2f}),"
+        " p = %{customdata[2]:.3g}<extra></extra>",
+    ))  # fmt: skip
+    fig.add_shape(type="line", x0=1, x1=1, xref="x", y0=0, y1=1, yref="paper",
+                  line={"color": GREY, "width": 1.5, "dash": "dash"}, name="HR 1")  # fmt: skip
+    low, high = float(min(lower.min(), 1)) / 1.15, float(max(upper.max(), 1)) * 1.15
+    ticks = [t for t in (0.1, 0.2, 0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10)
+             if low <= t <= high]  # fmt: skip
+    fig.update_xaxes(type="log", range=[math.log10(low), math.log10(high)], tickvals=ticks,
+                     ticktext=[f"{t:g}" for t in ticks])  # fmt: skip
+    fig.update_yaxes(autorange="reversed", ticksuffix="  ")
+    fig.update_layout(height=140 + 30 * len(cox), showlegend=False)
+    return fig

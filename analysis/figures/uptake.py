@@ -1,0 +1,329 @@
+"""Figures for the Uptake page, one function per chart; the exporter draws the same ones.
+
+Each function takes frames from :mod:`analysis.metrics.uptake` and returns a
+``plotly.graph_objects.Figure`` in the Overview's house style: arms in fixed Okabe-Ito colours
+(pilot blue, comparison orange), funnel stages told apart by marker shape as well as colour,
+every estimate drawn with its 95% interval (error bars, or the funnel limits), values passed as
+plain lists so the figure JSON stays readable.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.figures.overview import (
+    ARM_COLOURS,
+    ARM_DASHES,
+    _base_layout,
+    _empty,
+    _go_live_line,
+    _rgba,
+)
+from analysis.metrics.uptake import RATES, STAGES, UptakeFunnelPlot
+
+# fmt: off
+__all__ = [
+    "DAYS_TABLE", "FUNNEL_PLOT_TABLE", "FUNNEL_TABLE", "GROUP_TABLE", "MONTH_TABLE",
+    "PERCENT_COLUMNS", "STAGE_STYLE", "breakdown_figure", "days_to_start_figure", "display_label",
+    "in_sentence", "pcn_funnel_figure", "uptake_funnel_plot_figure", "uptake_trend_figure",
+]
+# fmt: on
+
+
+def _with_ci(**labels: str) -> dict[str, str]:
+    """Column → label for a table; a rate of :data:`RATES` brings its 95% CI columns."""
+    out = {"arm_label": "Arm"}
+    for name, label in labels.items():
+        out[name] = label
+        if name in RATES:
+            out |= {f"{name}_lower": f"{label}: 95% CI from", f"{name}_upper": "to"}
+    return out
+
+
+# Table views (column → label), shared with the exporter so a table is exported as shown.
+FUNNEL_TABLE = _with_ci(
+    pcn_name="PCN", referrals="Referrals", contacted="Contacted", first_attended="Started",
+    uptake="Uptake", days_median="Median days to start", days_q1="IQR from", days_q3="to",
+    followed_up_4w="Followed up at 4 weeks", retained_4w="Attending at 4 weeks",
+    retention_4w="4-week retention", retention_4w_cc="of those followed up",
+    followed_up_12w="Followed up at 12 weeks", retained_12w="Attending at 12 weeks",
+    retention_12w="12-week retention", retention_12w_cc="of those followed up",
+    followed_up_26w="Followed up at 26 weeks", retained_26w="Attending at 26 weeks",
+    retention_26w="26-week retention", retention_26w_cc="of those followed up",
+)  # fmt: skip
+FUNNEL_PLOT_TABLE = _with_ci(
+    pcn_name="PCN", referrals="Referrals", first_attended="Started", uptake="Uptake",
+    significance="Against the pooled uptake",
+)  # fmt: skip
+GROUP_TABLE = _with_ci(
+    dimension_label="Breakdown", group="Group", referrals="Referrals", first_attended="Started",
+    uptake="Uptake", days_median="Median days to start", days_q1="IQR from", days_q3="to",
+)  # fmt: skip
+MONTH_TABLE = {"month": "Month"} | GROUP_TABLE
+DAYS_TABLE = {"arm_label": "Arm", "bin_label": "Days from referral", "starters": "Starters",
+              "share": "Share of starters"}  # fmt: skip
+PERCENT_COLUMNS = frozenset(
+    [c for r in RATES for c in (r, f"{r}_lower", f"{r}_upper")] + ["share"]
+)
+"""Table columns holding proportions (shown as percentages)."""
+
+#: Stage → (colour, marker symbol): Okabe-Ito hues, shapes so it reads in greyscale too.
+STAGE_STYLE = {
+    "contacted": ("#56B4E9", "circle"),
+    "first_attended": ("#0072B2", "diamond"),
+    "retained_4w": ("#009E73", "square"),
+    "retained_12w": ("#CC79A7", "triangle-up"),
+    "retained_26w": ("#D55E00", "x"),
+}
+LIMIT_STYLE = {"2s": ("95% limits", "dash"), "3s": ("99.8% limits", "dot")}
+GREY = "#555555"
+
+
+ACRONYMS = {"gp": "GP", "msk": "MSK", "imd": "IMD"}
+
+
+def display_label(code: object) -> str:
+    """A stored code as shown on a chart: "link_worker" → "Link worker", "gp" → "GP"."""
+    text = str(code)
+    if text in ACRONYMS:
+        return ACRONYMS[text]
+    return text[:1].upper() + text[1:].replace("_", " ") if text.islower() else text
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: "Age band" → "age band", "IMD quintile" unchanged."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
+def _pct(values: pd.Series) -> list[float]:
+    return (values.astype(float) * 100).round(2).tolist()
+
+
+def _error(rows: pd.DataFrame, value: str, lower: str, upper: str) -> dict:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": _pct(rows[upper] - rows[value]),
+        "arrayminus": _pct(rows[value] - rows[lower]),
+        "thickness": 1.2,
+        "width": 3,
+    }
+
+
+def _dots(name: str, part: pd.DataFrame, value: str, y: list[str], style: tuple[str, str],
+          counts: list[str], hover: str) -> go.Scatter:  # fmt: skip
+    """Horizontal dots of ``value`` with its Wilson 95% CI as error bars, offset beside the
+    other series on the same row; ``customdata`` is ``counts`` then the CI (percent)."""
+    colour, symbol = style
+    lo, hi = _pct(part[f"{value}_lower"]), _pct(part[f"{value}_upper"])
+    return go.Scatter(
+        name=name,
+        x=_pct(part[value]),
+        y=y,
+        orientation="h",
+        offsetgroup=name,
+        mode="markers",
+        marker={"color": colour, "symbol": symbol, "size": 10},
+        error_x={**_error(part, value, f"{value}_lower", f"{value}_upper"), "color": colour},
+        customdata=[
+            list(r) for r in zip(*(part[c].tolist() for c in counts), lo, hi, strict=True)
+        ],
+        hovertemplate=hover,
+    )
+
+
+def _arm_style(arm: object) -> tuple[str, str]:
+    return ARM_COLOURS.get(str(arm), "#009E73"), "diamond" if arm == "comparison" else "circle"
+
+
+def _pcn_label(rows: pd.DataFrame) -> list[str]:
+    return [
+        f"{n} ({a.split()[0].lower()})"
+        for n, a in zip(rows["pcn_name"], rows["arm_label"], strict=True)
+    ]
+
+
+def pcn_funnel_figure(stages: pd.DataFrame) -> go.Figure:
+    """Per PCN, the share of its referrals reaching each stage (dots with Wilson 95% CIs), from
+    :func:`analysis.metrics.uptake.funnel_stages` of the per-PCN funnel; PCNs listed by arm."""
+    fig = _base_layout(go.Figure(), "How far each PCN's referrals get", "Share of referrals", "")
+    rows = stages[stages["stage"] != "referrals"] if not stages.empty else stages
+    if rows.empty:
+        return _empty(fig)
+    rows = rows.assign(label=_pcn_label(rows))
+    order = list(dict.fromkeys(rows["label"]))
+    hover = ("%{y}: %{customdata[0]:,} people, %{x:.1f}% of referrals (95% CI "
+             "%{customdata[1]:.1f}% to %{customdata[2]:.1f}%)<extra>%{fullData.name}</extra>")  # fmt: skip
+    for stage, part in rows.groupby("stage", sort=False):
+        style = STAGE_STYLE.get(str(stage), (GREY, "circle"))
+        name = STAGES.get(str(stage), str(stage))
+        fig.add_trace(_dots(name, part, "share", part["label"].tolist(), style, ["count"], hover))
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], ticksuffix="  ")
+    fig.update_xaxes(range=[0, 102], ticksuffix="%")
+    fig.update_layout(height=max(320, 140 + 48 * len(order)), scattermode="group", scattergap=0.3)
+    return fig
+
+
+def uptake_funnel_plot_figure(plot: UptakeFunnelPlot | None) -> go.Figure:
+    """Uptake per PCN against its number of referrals, with the pooled uptake and the 95% and
+    99.8% funnel limits (Wilson-based); PCNs outside the 95% limits are labelled by name."""
+    title = "Uptake by PCN against its number of referrals"
+    fig = _base_layout(go.Figure(), title, "Referrals", "Uptake (first attendance ÷ referrals)")
+    if plot is None or plot.points.empty:
+        return _empty(fig)
+    lim = plot.limits
+    xs = lim["population"].tolist()
+    for level, (name, dash) in LIMIT_STYLE.items():
+        for side in ("lower", "upper"):
+            fig.add_trace(
+                go.Scatter(
+                    name=name,
+                    x=xs,
+                    y=_pct(lim[f"{side}_{level}_limit"]),
+                    mode="lines",
+                    line={"color": GREY, "width": 1.3, "dash": dash},
+                    legendgroup=level,
+                    showlegend=side == "lower",
+                    hovertemplate=f"{name} at %{{x:,}} referrals: %{{y:.1f}}%<extra></extra>",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            name=f"Pooled uptake {plot.pooled:.1%}",
+            x=[xs[0], xs[-1]],
+            y=[round(plot.pooled * 100, 2)] * 2,
+            mode="lines",
+            line={"color": GREY, "width": 2},
+            hoverinfo="skip",
+        )
+    )
+    for arm, part in plot.points.groupby("arm", sort=False):
+        lo, hi = _pct(part["uptake_lower"]), _pct(part["uptake_upper"])
+        columns = (part["pcn_name"], part["first_attended"], lo, hi, part["significance"])
+        custom = [list(r) for r in zip(*columns, strict=True)]
+        fig.add_trace(
+            go.Scatter(
+                name=str(part["arm_label"].iloc[0]),
+                x=part["referrals"].tolist(),
+                y=_pct(part["uptake"]),
+                mode="markers+text",
+                text=[
+                    n if o else "" for n, o in zip(part["pcn_name"], part["outside"], strict=True)
+                ],
+                textposition="top center",
+                marker={
+                    "color": _arm_style(arm)[0],
+                    "symbol": _arm_style(arm)[1],
+                    "size": 11,
+                    "line": {"color": "#FFFFFF", "width": 1},
+                },
+                customdata=custom,
+                hovertemplate="%{customdata[0]}: %{customdata[1]:,} of %{x:,} started, "
+                "%{y:.1f}% (95% CI %{customdata[2]:.1f}% to %{customdata[3]:.1f}%); "
+                "%{customdata[4]}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_yaxes(ticksuffix="%", range=_y_range(plot))
+    fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def _y_range(plot: UptakeFunnelPlot) -> list[float]:
+    """Show every point and the limits where the points are, not the wide limits at n = 1."""
+    n_min = plot.points["referrals"].min() * 0.8
+    near = plot.limits[plot.limits["population"] >= n_min]
+    low = min(plot.points["uptake"].min(), near["lower_3s_limit"].min())
+    high = max(plot.points["uptake"].max(), near["upper_3s_limit"].max())
+    pad = (high - low) * 0.08 + 0.01
+    return [round(max(0.0, low - pad) * 100, 1), round(min(1.0, high + pad) * 100, 1)]
+
+
+def breakdown_figure(breakdown: pd.DataFrame, dimension: str) -> go.Figure:
+    """Uptake by the groups of one dimension of :func:`analysis.metrics.uptake.breakdown`, per
+    arm, as dots with Wilson 95% CIs; hovering shows the counts."""
+    rows = breakdown[breakdown["dimension"] == dimension]
+    label = str(rows["dimension_label"].iloc[0]) if not rows.empty else dimension
+    fig = _base_layout(go.Figure(), f"Uptake by {in_sentence(label)}", "Uptake", "")
+    if rows.empty:
+        return _empty(fig)
+    hover = ("%{y}: %{customdata[0]:,} of %{customdata[1]:,} started, %{x:.1f}% (95% CI "
+             "%{customdata[2]:.1f}% to %{customdata[3]:.1f}%)<extra>%{fullData.name}</extra>")  # fmt: skip
+    for arm, part in rows.groupby("arm", sort=False):
+        y = [display_label(g) for g in part["group"]]
+        name, counts = str(part["arm_label"].iloc[0]), ["first_attended", "referrals"]
+        fig.add_trace(_dots(name, part, "uptake", y, _arm_style(arm), counts, hover))
+    groups = list(dict.fromkeys(display_label(g) for g in rows["group"]))
+    fig.update_yaxes(categoryorder="array", categoryarray=groups[::-1], ticksuffix="  ")
+    fig.update_xaxes(range=[0, 102], ticksuffix="%")
+    fig.update_layout(height=max(300, 140 + 40 * len(groups)), scattermode="group", scattergap=0.4)
+    return fig
+
+
+def days_to_start_figure(days: pd.DataFrame, per_arm: pd.DataFrame) -> go.Figure:
+    """Share of starters by days from referral to first attendance (bins of
+    :func:`analysis.metrics.uptake.days_to_first_attendance`), per arm; each arm's median and
+    interquartile range (from the per-arm funnel) are in its legend entry."""
+    title = "Days from referral to first attendance"
+    fig = _base_layout(go.Figure(), title, "Days from referral", "Share of starters")
+    if days.empty:
+        return _empty(fig)
+    summary = per_arm.set_index("arm") if not per_arm.empty else pd.DataFrame()
+    for arm, part in days.groupby("arm", sort=False):
+        name = str(part["arm_label"].iloc[0])
+        if arm in summary.index and pd.notna(summary.loc[arm, "days_median"]):
+            s = summary.loc[arm]
+            name += f": median {s.days_median:.0f} days (IQR {s.days_q1:.0f}–{s.days_q3:.0f})"
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=part["bin_label"].tolist(),
+                y=_pct(part["share"]),
+                marker={"color": ARM_COLOURS.get(str(arm), "#009E73")},
+                customdata=part["starters"].tolist(),
+                hovertemplate="%{x} days: %{customdata:,} starters (%{y:.1f}%)"
+                "<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.2)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    return fig
+
+
+def uptake_trend_figure(monthly: pd.DataFrame) -> go.Figure:
+    """Uptake by month of referral per arm with a Wilson 95% CI band (from the per-month
+    funnel of :func:`analysis.metrics.uptake.uptake_funnel`), and the pilot's go-live date as
+    a dotted line."""
+    fig = _base_layout(go.Figure(), "Uptake by month of referral", "Month of referral", "Uptake")
+    rows = monthly[monthly["referrals"] > 0] if not monthly.empty else monthly
+    if rows.empty:
+        return _empty(fig)
+    for arm, part in rows.groupby("arm", sort=False):
+        colour = ARM_COLOURS.get(str(arm), "#009E73")
+        months = pd.to_datetime(part["month"]).dt.strftime("%Y-%m-%d").tolist()
+        band = go.Scatter(
+            x=months + months[::-1], y=_pct(part["uptake_upper"]) + _pct(part["uptake_lower"])[::-1],
+            fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0}, hoverinfo="skip",
+            showlegend=False, legendgroup=str(arm), name=f"{part['arm_label'].iloc[0]} 95% CI",
+        )  # fmt: skip
+        fig.add_trace(band)
+        fig.add_trace(
+            go.Scatter(
+                name=str(part["arm_label"].iloc[0]),
+                x=months,
+                y=_pct(part["uptake"]),
+                mode="lines+markers",
+                legendgroup=str(arm),
+                line={"color": colour, "width": 2.5, "dash": ARM_DASHES.get(str(arm), "solid")},
+                customdata=list(zip(part["first_attended"], part["referrals"], strict=True)),
+                hovertemplate="%{x|%b %Y}: %{customdata[0]:,} of %{customdata[1]:,} started "
+                "(%{y:.1f}%)<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_yaxes(ticksuffix="%", range=[0, 100])
+    fig.update_xaxes(tickformat="%b %Y")
+    go_live = rows["go_live"].dropna() if "go_live" in rows else pd.Series(dtype=object)
+    if not go_live.empty:
+        _go_live_line(fig, pd.Timestamp(go_live.iloc[0]))
+    return fig

@@ -1,0 +1,248 @@
+"""Retention metrics: the journeys in view, Kaplan–Meier curves by a grouping, the cohort table
+and the Cox model, as the frames the Retention page (and the export) shows.
+
+Thin on purpose: the statistics live in :mod:`analysis.survival` (Kaplan–Meier with log(−log)
+Greenwood CIs, numbers at risk, S(t), log-rank) and :mod:`analysis.cox` (hazard ratios with SEs
+clustered by PCN). This module selects the referrals a :class:`~analysis.filters.Filters`
+describes (with the same query as the Overview, :func:`analysis.metrics.overview.in_view`), labels
+their arm, and shapes the results. A filter that matches nothing gives empty frames, never an
+error; a group too small to estimate is reported, not drawn.
+
+* Cohort table — per arm, month of referral and follow-up week N (4, 12, 26): starters, those
+  with a week-N follow-up, those still attending at it, and the share still attending among those
+  followed up (Wilson 95% CI), the complete-case retention of ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.cox import COX_COLUMNS, cox_hazard_ratios
+from analysis.filters import Filters
+from analysis.indicators import proportion_ci
+from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, in_view
+from analysis.survival import (
+    LOGRANK_COLUMNS,
+    SURVIVAL_WEEKS,
+    group_labels,
+    kaplan_meier,
+    logrank,
+    numbers_at_risk,
+    starters,
+    survival_at,
+)
+
+# fmt: off
+__all__ = [
+    "COHORT_COLUMNS", "EVENTS_PER_TERM", "GROUPINGS", "JOURNEY_FIELDS", "MIN_STARTERS",
+    "Retention", "at_risk_table", "cohort_retention", "cox_model", "describe_logrank",
+    "journeys_in_view", "retention", "survival_table",
+]
+# fmt: on
+
+GROUPINGS: dict[str, str] = {
+    "arm_label": "Pilot or comparison PCNs",
+    "sex": "Sex",
+    "age_band": "Age band",
+    "imd_quintile": "IMD quintile (1 = most deprived)",
+    "referral_source": "Referral source",
+}
+"""Column of :func:`journeys_in_view` → plain-English name: what a curve can be drawn by."""
+JOURNEY_FIELDS = (
+    "referral_id", "referral_date", "referral_month", "pcn_code", "referral_source", "age_band",
+    "sex", "ethnicity", "imd_quintile", "conditions", "distance_to_session_km",
+    "first_attended", "first_attended_date", "followed_up_4w", "followed_up_12w",
+    "followed_up_26w", "retained_4w", "retained_12w", "retained_26w", "disengaged",
+    "retention_days",
+)  # fmt: skip
+"""The ``journeys`` columns the Retention and Outcomes pages use."""
+MIN_STARTERS = 20
+"""A group needs this many starters for its curve to be drawn: below it the estimate is too
+imprecise to read and could describe identifiable people."""
+EVENTS_PER_TERM = 10
+"""The Cox model is shown only with at least this many disengagements per model term."""
+WEEKS = (4, 12, 26)
+COHORT_COLUMNS = [
+    "arm", "arm_label", "referral_month", "week", "starters", "followed_up", "retained",
+    "share", "lower", "upper",
+]  # fmt: skip
+
+
+def journeys_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The referrals the filters select, one row each: ``arm``, ``arm_label`` and
+    :data:`JOURNEY_FIELDS`, ordered by referral date and id (empty, same columns, if none)."""
+    columns = ["arm", "arm_label", *JOURNEY_FIELDS]
+    view = in_view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=columns)
+    picked = ", ".join(f"any_value({c}) AS {c}" for c in JOURNEY_FIELDS if c != "referral_id")
+    frame = view.counts(con, f"arm, referral_id, {picked}", group_by="arm, referral_id")
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["arm_label"] = frame["arm"].map(ARM_LABELS)
+    frame = frame.sort_values(["referral_date", "referral_id"], kind="stable")
+    return frame[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Kaplan–Meier results for one grouping of the journeys in view.
+
+    ``km``, ``at_risk`` and ``survival`` are :func:`analysis.survival.kaplan_meier`,
+    :func:`~analysis.survival.numbers_at_risk` and :func:`~analysis.survival.survival_at` frames
+    for the groups drawn (those with at least :data:`MIN_STARTERS` starters); ``left_out`` maps
+    each smaller group to its number of starters; ``logrank`` is the test across the groups
+    drawn (empty when there are fewer than two or no events).
+    """
+
+    by: str
+    km: pd.DataFrame
+    at_risk: pd.DataFrame
+    survival: pd.DataFrame
+    logrank: pd.DataFrame
+    starters: int
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def _arms_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the pilot arm before the comparison arm (the order of :data:`ARM_ORDER`)."""
+    rank = {ARM_LABELS[a]: i for i, a in enumerate(ARM_ORDER)}
+    order = frame["group"].map(rank)
+    return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o")
+
+
+def retention(journeys: pd.DataFrame, by: str = "arm_label") -> Retention:
+    """Kaplan–Meier curves, numbers at risk, S(4), S(12), S(26) and the log-rank test of the
+    journeys by one of :data:`GROUPINGS` (rows with the group missing are left out; groups with
+    fewer than :data:`MIN_STARTERS` starters are listed in ``left_out`` instead)."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
+    sizes = starters(journeys, by)["group"].value_counts()
+    big = sizes.index[sizes >= MIN_STARTERS].tolist()
+    kept = journeys[journeys[by].notna()]
+    kept = kept[np.isin(group_labels(kept[by]), big)]
+    km, at_risk = kaplan_meier(kept, by), numbers_at_risk(kept, by)
+    if by == "arm_label":
+        km, at_risk = _arms_first(km), _arms_first(at_risk)
+    try:
+        test = logrank(kept, by)
+    except ValueError:  # fewer than two groups, or no disengagement at all
+        test = pd.DataFrame(columns=LOGRANK_COLUMNS)
+    return Retention(
+        by=by,
+        km=km.reset_index(drop=True),
+        at_risk=at_risk.reset_index(drop=True),
+        survival=survival_at(km).reset_index(drop=True),
+        logrank=test,
+        starters=int(sizes.sum()),
+        left_out={str(g): int(n) for g, n in sizes.items() if g not in big},
+    )
+
+
+def at_risk_table(at_risk: pd.DataFrame) -> pd.DataFrame:
+    """Numbers at risk as shown under the chart: one row per group, one column per week
+    (``"0 weeks"``, ``"4 weeks"`` …)."""
+    if at_risk.empty:
+        return pd.DataFrame(columns=["group"])
+    wide = at_risk.pivot(index="group", columns="time_weeks", values="n_at_risk")
+    wide = wide.loc[list(dict.fromkeys(at_risk["group"]))]
+    wide.columns = [f"{t:g} weeks" for t in wide.columns]
+    return wide.reset_index()
+
+
+def survival_table(result: Retention) -> pd.DataFrame:
+    """S(4), S(12) and S(26) with their 95% CIs, one row per group drawn: ``group``,
+    ``starters``, then ``s_4w``, ``s_4w_lower``, ``s_4w_upper`` and so on (NaN beyond a group's
+    follow-up)."""
+    columns = ["group", "starters"] + [
+        f"s_{t:g}w{part}" for t in SURVIVAL_WEEKS for part in ("", "_lower", "_upper")
+    ]
+    if result.survival.empty:
+        return pd.DataFrame(columns=columns)
+    wide = result.survival.pivot(index="group", columns="time_weeks")
+    out = pd.DataFrame({"group": list(dict.fromkeys(result.survival["group"]))})
+    start = result.at_risk[result.at_risk["time_weeks"] == 0].set_index("group")["n_at_risk"]
+    out["starters"] = out["group"].map(start).astype("int64")
+    for t in SURVIVAL_WEEKS:
+        for part, column in (("", "survival"), ("_lower", "lower"), ("_upper", "upper")):
+            out[f"s_{t:g}w{part}"] = out["group"].map(wide[(column, t)]).astype(float)
+    return out[columns]
+
+
+def describe_logrank(test: pd.DataFrame, grouping: str) -> str:
+    """The log-rank test in words (or why there is none)."""
+    if test.empty:
+        return f"No log-rank test: it needs two or more groups ({grouping.lower()}) to compare."
+    row = test.iloc[0]
+    p = row["p_value"]
+    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    stats = f"log-rank χ² = {row['chisq']:.2f} on {int(row['df'])} df, {p_text}"
+    if p < 0.05:
+        return f"Retention differs between these groups more than chance would explain ({stats})."
+    return f"No clear difference in retention between these groups ({stats})."
+
+
+def cohort_retention(journeys: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Share still attending at 4, 12 and 26 weeks among starters followed up, per arm and month
+    of referral (columns :data:`COHORT_COLUMNS`; ``share`` NaN where nobody was followed up)."""
+    rows = journeys[journeys["first_attended"].fillna(False).astype(bool)]
+    if rows.empty:
+        return pd.DataFrame(columns=COHORT_COLUMNS)
+    parts = []
+    for week in WEEKS:
+        counts = rows.assign(
+            followed_up=rows[f"followed_up_{week}w"].fillna(False).astype(bool),
+            retained=rows[f"retained_{week}w"].fillna(False).astype(bool),
+        ).groupby(["arm", "arm_label", "referral_month"], sort=False)
+        part = counts.agg(
+            starters=("referral_id", "size"),
+            followed_up=("followed_up", "sum"),
+            retained=("retained", "sum"),
+        )
+        parts.append(part.reset_index().assign(week=week))
+    frame = pd.concat(parts, ignore_index=True)
+    frame[["starters", "followed_up", "retained"]] = frame[
+        ["starters", "followed_up", "retained"]
+    ].astype("int64")
+    frame["share"] = frame["lower"] = frame["upper"] = np.nan
+    ok = frame["followed_up"] > 0
+    if ok.any():
+        values = proportion_ci(frame.loc[ok, "retained"], frame.loc[ok, "followed_up"], confidence)
+        frame.loc[ok, "share"], frame.loc[ok, "lower"], frame.loc[ok, "upper"] = values
+    frame["referral_month"] = pd.to_datetime(frame["referral_month"])
+    rank = frame["arm"].map({a: i for i, a in enumerate(ARM_ORDER)})
+    frame = frame.assign(_o=rank).sort_values(["_o", "referral_month", "week"], kind="stable")
+    return frame[COHORT_COLUMNS].reset_index(drop=True)
+
+
+def cox_model(journeys: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The Cox model of disengagement (:func:`analysis.cox.cox_hazard_ratios`, SEs clustered by
+    PCN) and ``None``; or an empty frame and the reason, in plain English, that it is not shown
+    (fewer than two PCNs, too few disengagements for the model's terms, a model that cannot be
+    fitted)."""
+    empty = pd.DataFrame(columns=COX_COLUMNS)
+    data = journeys[journeys["retention_days"].notna()] if len(journeys) else journeys
+    if data.empty:
+        return empty, "No starters in view have a follow-up yet, so there is nothing to model."
+    if data["pcn_code"].nunique() < 2:
+        return empty, (
+            "The adjusted model needs starters from at least two PCNs, because its standard "
+            "errors are clustered by PCN. Choose more PCNs to see it."
+        )
+    try:
+        rows = cox_hazard_ratios(data)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        return empty, f"The adjusted model cannot be fitted for this view ({exc})."
+    events = int(rows["events"].iloc[0])
+    if events < EVENTS_PER_TERM * len(rows):
+        return empty, (
+            f"Too few disengagements ({events:,}) to fit the adjusted model's {len(rows)} terms "
+            f"reliably (it needs {EVENTS_PER_TERM} per term). Widen the view to see it."
+        )
+    if not np.isfinite(rows[["hazard_ratio", "lower", "upper"]].to_numpy(float)).all():
+        return empty, "The adjusted model did not converge for this view; widen the view."
+    return rows, None

@@ -1,0 +1,283 @@
+"""Uptake: the referral funnel per PCN, per arm or per month, its breakdowns and time to start.
+
+Every function takes a DuckDB connection to a built store and a :class:`~analysis.filters.Filters`
+(all of its fields apply) and returns pandas DataFrames; rows carry the arm as on the Overview
+page (a pilot's ``pilot`` and ``comparison`` PCNs, or ``all``). A filter that matches nothing
+gives empty frames with the same columns, never an error.
+
+Counts follow ``docs/metrics.md``: referrals, contacted, first_attended (starters), and for
+N = 4, 12, 26 weeks followed_up_Nw (starters with a week-N follow-up) and retained_Nw (still
+attending at it). Rates carry Wilson 95% CIs:
+
+* ``contact_rate`` = contacted ÷ referrals; ``uptake`` = first_attended ÷ referrals;
+* ``followup_Nw`` = followed_up_Nw ÷ starters (how complete the follow-up is);
+* ``retention_Nw`` = retained_Nw ÷ starters, and the complete-case ``retention_Nw_cc`` =
+  retained_Nw ÷ followed_up_Nw (recent starters have not reached the later follow-ups, which
+  deflates the first; the second shows the share among those asked).
+
+Days to first attendance are summarised by the median with the interquartile range (linear
+interpolation), as on the Overview page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.filters import JOURNEY_COLUMNS, UNKNOWN, Filters
+from analysis.funnel import (
+    NOT_SIGNIFICANT,
+    proportion_funnel_plot_data,
+    proportion_funnel_significance,
+)
+from analysis.indicators import proportion_ci
+from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, View, in_view
+
+# fmt: off
+__all__ = [
+    "BREAKDOWN_COLUMNS", "COUNTS", "DAYS_COLUMNS", "DIMENSIONS", "RATES", "STAGES",
+    "STAGE_COLUMNS", "UptakeFunnelPlot", "breakdown", "days_to_first_attendance",
+    "funnel_stages", "uptake_funnel", "uptake_funnel_plot",
+]
+WEEKS = (4, 12, 26)
+COUNTS = ("referrals", "contacted", "first_attended",
+          *(f"{kind}_{w}w" for w in WEEKS for kind in ("followed_up", "retained")))
+RATES: dict[str, tuple[str, str]] = {  # rate → (numerator, denominator)
+    "contact_rate": ("contacted", "referrals"),
+    "uptake": ("first_attended", "referrals"),
+    **{k: v for w in WEEKS for k, v in (
+        (f"followup_{w}w", (f"followed_up_{w}w", "first_attended")),
+        (f"retention_{w}w", (f"retained_{w}w", "first_attended")),
+        (f"retention_{w}w_cc", (f"retained_{w}w", f"followed_up_{w}w")))},
+}
+STAGES = {"referrals": "Referred", "contacted": "Contacted", "first_attended": "First attendance",
+          **{f"retained_{w}w": f"Attending at {w} weeks" for w in WEEKS}}
+DIMENSIONS = {  # breakdown → (plain-English name, SQL value over journeys)
+    "referral_source": ("Referral source", f"coalesce(referral_source, '{UNKNOWN}')"),
+    "condition": ("Condition", "condition"),
+    "age_band": ("Age band", JOURNEY_COLUMNS["age_bands"][0]),
+    "sex": ("Sex", JOURNEY_COLUMNS["sexes"][0]),
+    "ethnicity": ("Ethnicity", JOURNEY_COLUMNS["ethnicities"][0]),
+    "imd_quintile": ("IMD quintile (1 = most deprived)", JOURNEY_COLUMNS["imd_quintiles"][0]),
+}
+NO_CONDITION = "none recorded"
+_RATE_COLUMNS = [f"{r}{s}" for r in RATES for s in ("", "_lower", "_upper")]
+_DAYS = ["days_median", "days_q1", "days_q3"]
+_KEYS = {
+    "pcn": ["arm", "arm_label", "pcn_code", "pcn_name", "registered_patients"],
+    "arm": ["arm", "arm_label", "pcns", "registered_patients", "go_live"],
+    "month": ["arm", "arm_label", "month", "go_live"],
+}
+BREAKDOWN_COLUMNS = ["arm", "arm_label", "dimension", "dimension_label", "group",
+                     *COUNTS, *_RATE_COLUMNS, *_DAYS]
+STAGE_COLUMNS = ["stage", "stage_label", "count", "share", "share_lower", "share_upper"]
+DAYS_COLUMNS = ["arm", "arm_label", "bin_start", "bin_label", "starters", "share"]
+# fmt: on
+By = Literal["pcn", "arm", "month"]
+
+
+def _select(group: str) -> str:
+    """Funnel counts and the days-to-start quartiles per ``group`` (SQL columns)."""
+    counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {c}" for c in COUNTS[1:])
+    days = ", ".join(
+        f"quantile_cont(days_to_first_attendance, {q}) AS {name}"
+        for q, name in zip((0.5, 0.25, 0.75), _DAYS, strict=True)
+    )
+    return f"{group}, count(*) AS referrals, {counts}, {days}"
+
+
+def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Counts as integers, then each rate of :data:`RATES` with its Wilson CI (NaN when the
+    denominator is zero)."""
+    frame[list(COUNTS)] = frame[list(COUNTS)].fillna(0).astype("int64")
+    for rate, (num, den) in RATES.items():
+        x, n = frame[num].to_numpy(float), frame[den].to_numpy(float)
+        out = np.full((3, len(frame)), np.nan)
+        ok = n > 0
+        if ok.any():
+            out[:, ok] = proportion_ci(x[ok], n[ok], confidence=confidence)
+        frame[rate], frame[f"{rate}_lower"], frame[f"{rate}_upper"] = out
+    return frame
+
+
+def _arm_sorted(frame: pd.DataFrame, *more: str) -> pd.DataFrame:
+    frame["arm"] = frame["arm"].astype(str)
+    order = frame["arm"].map({a: i for i, a in enumerate(ARM_ORDER)})
+    frame = frame.assign(_o=order).sort_values(["_o", *more], kind="stable")
+    return frame.drop(columns="_o").reset_index(drop=True)
+
+
+def uptake_funnel(
+    con: duckdb.DuckDBPyConnection, filters: Filters, by: By = "pcn"
+) -> pd.DataFrame:
+    """The funnel with its rates and days to start, one row per PCN (every PCN in view, zeros
+    included), per arm, or per arm and month of referral (every month of the period). Per arm
+    and per month, ``go_live`` is the pilot's go-live date (missing without a pilot)."""
+    if by not in _KEYS:
+        raise ValueError(f"by must be 'pcn', 'arm' or 'month', got {by!r}")
+    columns = [*_KEYS[by], *COUNTS, *_RATE_COLUMNS, *_DAYS]
+    view = in_view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=columns)
+    group = {"pcn": "arm, pcn_code", "arm": "arm", "month": "arm, referral_month"}[by]
+    counts = view.counts(con, _select(group), group)
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    spine = _spine(view, by)
+    on = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "month"]}[by]
+    if by == "month":
+        counts = counts.rename(columns={"referral_month": "month"})
+        counts["month"] = pd.to_datetime(counts["month"]).astype("datetime64[ns]")
+    counts["arm"] = counts["arm"].astype(str)
+    frame = _with_rates(spine.merge(counts, on=on, how="left"))
+    return frame[columns]
+
+
+def _spine(view: View, by: By) -> pd.DataFrame:
+    """The rows a funnel table must have: every PCN in view, every arm, or arm × month."""
+    pcns = view.pcns.assign(arm=view.pcns["arm"].astype(str))
+    pcns["arm_label"] = pcns["arm"].map(ARM_LABELS)
+    pcns["registered_patients"] = pcns["registered_patients"].astype("int64")
+    if by == "pcn":
+        return _arm_sorted(pcns, "pcn_code")[_KEYS["pcn"]]
+    arms = pcns.groupby(["arm", "arm_label"], as_index=False, sort=False).agg(
+        pcns=("pcn_code", "size"),
+        registered_patients=("registered_patients", "sum"),
+        go_live=("go_live", "first"),
+    )
+    arms["go_live"] = pd.to_datetime(arms["go_live"]).astype("datetime64[ns]")
+    if by == "arm":
+        return _arm_sorted(arms)
+    first = pd.Timestamp(view.start).to_period("M").to_timestamp()
+    months = pd.DataFrame({"month": pd.date_range(first, pd.Timestamp(view.end), freq="MS")})
+    spine = arms[["arm", "arm_label", "go_live"]].merge(months, how="cross")
+    return _arm_sorted(spine, "month")
+
+
+def funnel_stages(table: pd.DataFrame) -> pd.DataFrame:
+    """A funnel table in long form for charts: per row of ``table`` and stage of
+    :data:`STAGES`, the count and its share of referrals with a Wilson 95% CI (the referred
+    stage is 100% by definition). Key columns of ``table`` are kept."""
+    keys = [c for c in table.columns if c not in COUNTS and c not in _RATE_COLUMNS + _DAYS]
+    if table.empty:
+        return pd.DataFrame(columns=[*keys, *STAGE_COLUMNS])
+    rows = table.assign(_r=np.arange(len(table)), total=table["referrals"])
+    long = rows[rows["total"] > 0].melt(
+        id_vars=["_r", *keys, "total"],
+        value_vars=list(STAGES),
+        var_name="stage",
+        value_name="count",
+    )
+    long["stage_label"] = long["stage"].map(STAGES)
+    long["count"] = long["count"].astype("int64")
+    long["share"], long["share_lower"], long["share_upper"] = proportion_ci(
+        long["count"].to_numpy(float), long["total"].to_numpy(float)
+    )
+    long.loc[long["stage"] == "referrals", ["share_lower", "share_upper"]] = 1.0
+    long["_s"] = long["stage"].map({s: i for i, s in enumerate(STAGES)})
+    long = long.sort_values(["_r", "_s"], kind="stable")
+    return long[[*keys, *STAGE_COLUMNS]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class UptakeFunnelPlot:
+    """Uptake per PCN against its referrals with funnel limits around the pooled uptake.
+
+    ``points``: the per-PCN rows with referrals (arm, pcn_code, pcn_name, referrals,
+    first_attended, uptake with its CI), ``significance`` (an :mod:`analysis.funnel` label)
+    and ``outside`` (beyond the 95% limits). ``limits``: ``population`` and the 95% (``2s``)
+    and 99.8% (``3s``) limits as proportions, with ``baseline``.
+    """
+
+    points: pd.DataFrame
+    limits: pd.DataFrame
+    pooled: float
+
+
+def uptake_funnel_plot(per_pcn: pd.DataFrame) -> UptakeFunnelPlot | None:
+    """Funnel-plot data from :func:`uptake_funnel` per PCN; None without referrals."""
+    points = per_pcn[per_pcn["referrals"] > 0].reset_index(drop=True)
+    if points.empty:
+        return None
+    x, n = points["first_attended"].to_numpy(float), points["referrals"].to_numpy(float)
+    labels = proportion_funnel_significance(x, n)
+    points = points[
+        ["arm", "arm_label", "pcn_code", "pcn_name", "referrals", "first_attended",
+         "uptake", "uptake_lower", "uptake_upper"]
+    ].assign(significance=labels, outside=labels != NOT_SIGNIFICANT)  # fmt: skip
+    return UptakeFunnelPlot(points, proportion_funnel_plot_data(x, n), float(x.sum() / n.sum()))
+
+
+def breakdown(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dimensions: tuple[str, ...] = tuple(DIMENSIONS),
+) -> pd.DataFrame:
+    """The funnel, its rates and days to start per group of each of ``dimensions`` (keys of
+    :data:`DIMENSIONS`), per arm, long format (:data:`BREAKDOWN_COLUMNS`). A missing value is
+    the group ``unknown``; a referral with several conditions counts under each of them, and
+    one with none under ``none recorded``."""
+    bad = [d for d in dimensions if d not in DIMENSIONS]
+    if bad:
+        raise ValueError(f"unknown dimensions {bad}; choose from {', '.join(DIMENSIONS)}")
+    view = in_view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    parts = []
+    for dim in dimensions:
+        label, value = DIMENSIONS[dim]
+        extra = (
+            f"unnest(CASE WHEN coalesce(len(conditions), 0) = 0 THEN ['{NO_CONDITION}'] "
+            "ELSE conditions END) AS condition"
+            if dim == "condition"
+            else ""
+        )
+        part = view.counts(con, _select(f"arm, {value} AS grp"), "arm, grp", extra=extra)
+        parts.append(part.assign(dimension=dim, dimension_label=label))
+    frame = pd.concat(parts, ignore_index=True).rename(columns={"grp": "group"})
+    if frame.empty:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    frame = _with_rates(frame)
+    frame["arm_label"] = frame["arm"].map(ARM_LABELS)
+    frame["_d"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
+    frame["_g"] = frame["group"].isin([UNKNOWN, NO_CONDITION])
+    frame = _arm_sorted(frame, "_d", "_g", "group")
+    return frame[BREAKDOWN_COLUMNS]
+
+
+def days_to_first_attendance(
+    con: duckdb.DuckDBPyConnection, filters: Filters, *, bin_days: int = 7, cap_days: int = 84
+) -> pd.DataFrame:
+    """Starters per ``bin_days``-day bin of days to first attendance, per arm, with the share
+    of the arm's starters (:data:`DAYS_COLUMNS`), up to the last bin with a starter; the bin
+    starting at ``cap_days`` collects ``cap_days`` and more."""
+    if bin_days < 1 or cap_days < bin_days:
+        raise ValueError("bin_days must be at least 1 and cap_days at least bin_days")
+    view = in_view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=DAYS_COLUMNS)
+    days = "greatest(days_to_first_attendance, 0)"  # never a negative bin
+    start = (
+        f"CASE WHEN first_attended THEN least({days} // {bin_days} * {bin_days}, {cap_days}) END"
+    )
+    select = f"arm, {start} AS bin_start, count(*) AS starters"
+    counts = view.counts(con, select, "arm, bin_start").dropna(subset=["bin_start"])
+    if counts.empty:
+        return pd.DataFrame(columns=DAYS_COLUMNS)
+    arms = counts[["arm"]].drop_duplicates()
+    bins = pd.DataFrame({"bin_start": [*range(0, cap_days, bin_days), cap_days]})
+    frame = arms.merge(bins, how="cross").merge(counts, on=["arm", "bin_start"], how="left")
+    frame["starters"] = frame["starters"].fillna(0).astype("int64")
+    frame["bin_start"] = frame["bin_start"].astype("int64")
+    frame = frame[frame["bin_start"] <= counts["bin_start"].max()]  # no empty tail
+    frame["share"] = frame["starters"] / frame.groupby("arm")["starters"].transform("sum")
+    frame["bin_label"] = [
+        f"{s}+" if s >= cap_days else f"{s}–{min(s + bin_days, cap_days) - 1}"
+        for s in frame["bin_start"]
+    ]
+    frame["arm_label"] = frame["arm"].map(ARM_LABELS)
+    return _arm_sorted(frame, "bin_start")[DAYS_COLUMNS]

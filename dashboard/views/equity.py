@@ -1,0 +1,95 @@
+"""Equity: who is referred and who starts, by deprivation, age, sex and ethnicity, with the
+slope index of inequality across IMD deciles per arm."""
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from analysis import equity
+from analysis.figures import equity as figures
+from analysis.filters import PERSON_FIELDS, Filters, filter_phrase
+
+NOT_APPLIED = ("activity_groups", *PERSON_FIELDS)  # analysis.equity does not filter on these
+DIMENSIONS = ("imd_quintile", "age_band", "sex", "ethnicity")
+
+
+@st.cache_data(show_spinner="Comparing groups…", max_entries=64)
+def frames(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, ...]:
+    with _con.cursor() as cur:
+        uptake = equity.uptake_by(cur, flt, DIMENSIONS)
+        if uptake.empty:
+            return uptake, uptake, uptake
+        sii = [equity.imd_sii(cur, flt, measure=m) for m in ("referral_rate", "uptake")]
+        return equity.referral_rates_by_imd(cur, flt), uptake, pd.concat(sii, ignore_index=True)
+
+
+def chart(fig, key: str, caption: str, frame: pd.DataFrame, labels: dict) -> None:
+    st.plotly_chart(fig, theme=None, key=key)
+    st.caption(caption)
+    with st.expander("Table"):
+        config = {
+            c: st.column_config.NumberColumn(label, format="percent")
+            if c in figures.PERCENT_COLUMNS
+            else label
+            for c, label in labels.items()
+        }
+        st.dataframe(frame, hide_index=True, column_order=list(labels), column_config=config)
+
+
+st.title("Equity")
+flt: Filters = st.session_state["filters"]
+skipped = [f for f in NOT_APPLIED if getattr(flt, f)]
+if skipped:
+    st.info(
+        f"This page compares groups of people, so {filter_phrase(skipped)} "
+        f"{'does' if len(skipped) == 1 else 'do'} not apply here; the pilot, period, PCN, "
+        "source and condition filters do."
+    )
+rates, uptake, sii = frames(
+    st.session_state["con"],
+    st.session_state["store_key"],
+    replace(flt, **dict.fromkeys(NOT_APPLIED, ())),
+)
+if uptake.empty:
+    st.info("No referrals match these filters: widen the period or choose other filters.")
+    st.stop()
+
+st.subheader("Slope index of inequality")
+shown = figures.sii_rows(sii)
+for col, (_, part) in zip(st.columns(2), shown.groupby("measure", sort=False), strict=False):
+    col.markdown(f"**{part['measure_label'].iloc[0]}** ({part['unit'].iloc[0]})")
+    for sub, row in zip(col.columns(len(part)), part.itertuples(), strict=True):
+        ci = f"95% CI {row.sii_lower:+.2f} to {row.sii_upper:+.2f}"
+        sub.metric(row.arm_label, f"{row.sii:+.2f}", help=f"{ci} {row.unit}", border=True)
+        sub.caption(ci)
+chart(
+    figures.sii_figure(sii),
+    "sii",
+    "The modelled gap from the most to the least deprived end of the IMD deciles, with 95% CIs; "
+    "below zero means higher in more deprived areas.",
+    shown,
+    figures.SII_TABLE,
+)
+
+st.subheader("Referral rate by deprivation")
+chart(
+    figures.rate_by_imd_figure(rates),
+    "rates",
+    "Referrals per 1,000 residents a year by the deprivation of their home area, with 95% CIs.",
+    rates,
+    figures.RATE_TABLE,
+)
+
+st.subheader("Uptake by group")
+in_words = {d: figures.in_sentence(figures.DIMENSION_LABELS[d]) for d in DIMENSIONS}
+tabs = st.tabs([figures.DIMENSION_LABELS[d].split(" (")[0] for d in DIMENSIONS])
+for tab, dim in zip(tabs, DIMENSIONS, strict=True):
+    with tab:
+        chart(
+            figures.uptake_by_figure(uptake, dim),
+            f"uptake_{dim}",
+            f"The share of referred people who started, by {in_words[dim]}, with 95% CIs.",
+            uptake[uptake["dimension"] == dim],
+            figures.UPTAKE_TABLE,
+        )

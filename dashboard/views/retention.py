@@ -1,0 +1,103 @@
+"""Retention: how long starters keep attending. Kaplan–Meier curves by arm or by group with the
+numbers at risk, S(4), S(12) and S(26), the log-rank test, cohorts by month of referral and the
+adjusted (Cox) model."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis.figures import retention as figures
+from analysis.filters import Filters
+from analysis.metrics import retention as metrics
+
+
+@st.cache_data(show_spinner="Selecting referrals…", max_entries=32)
+def journeys(_con, store_key: str, flt: Filters) -> pd.DataFrame:
+    with _con.cursor() as cur:
+        return metrics.journeys_in_view(cur, flt)
+
+
+@st.cache_data(show_spinner="Estimating retention…", max_entries=64)
+def curves(_con, store_key: str, flt: Filters, by: str) -> metrics.Retention:
+    return metrics.retention(journeys(_con, store_key, flt), by)
+
+
+@st.cache_data(show_spinner="Fitting the adjusted model…", max_entries=32)
+def cox(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, str | None]:
+    return metrics.cox_model(journeys(_con, store_key, flt))
+
+
+def table(frame: pd.DataFrame, labels: dict[str, str], formats: dict | None = None) -> None:
+    """A table view: columns in the figure module's order and words, proportions as %."""
+    formats = dict.fromkeys(figures.PERCENT_COLUMNS, "percent") if formats is None else formats
+    config: dict = {
+        c: st.column_config.NumberColumn(label, format=formats[c]) if c in formats else label
+        for c, label in labels.items()
+    }
+    if "referral_month" in labels:
+        config["referral_month"] = st.column_config.DateColumn("Referred in", format="MMM YYYY")
+    order = [c for c in labels if c in frame.columns]
+    st.dataframe(frame, hide_index=True, column_order=order, column_config=config)
+
+
+st.title("Retention")
+con, key, flt = (st.session_state[k] for k in ("con", "store_key", "filters"))
+in_view = journeys(con, key, flt)
+if in_view.empty:
+    st.info("No referrals match these filters: widen the period or choose other filters.")
+    st.stop()
+by = st.segmented_control(
+    "Compare retention by", list(metrics.GROUPINGS), default="arm_label", required=True,
+    format_func=metrics.GROUPINGS.get, key="retention_by",
+)  # fmt: skip
+result = curves(con, key, flt, by or "arm_label")
+grouping = metrics.GROUPINGS[result.by]
+
+st.subheader("Still attending after starting")
+if result.km.empty:
+    few = "" if not result.starters else f" (groups of fewer than {metrics.MIN_STARTERS})"
+    st.info(f"Too few starters with a follow-up in this view to draw retention curves{few}.")
+else:
+    st.plotly_chart(figures.km_figure(result.km, result.at_risk, grouping), theme=None, key="km")
+    st.caption(
+        "The share of starters still attending each week after their first session "
+        "(Kaplan–Meier), with 95% confidence bands; under the chart, the number still followed "
+        "at each week."
+    )
+    if result.left_out:
+        small = ", ".join(f"{g} ({n})" for g, n in result.left_out.items())
+        st.caption(f"Not drawn, fewer than {metrics.MIN_STARTERS} starters: {small}.")
+    st.markdown("**Numbers at risk** (starters still followed, by weeks since starting)")
+    table(metrics.at_risk_table(result.at_risk), figures.AT_RISK_TABLE)
+    st.markdown("**Still attending at 4, 12 and 26 weeks**, with 95% CIs")
+    table(metrics.survival_table(result), figures.SURVIVAL_TABLE)
+    st.markdown(metrics.describe_logrank(result.logrank, grouping))
+    with st.expander("Curve table"):
+        table(result.km, figures.KM_TABLE)
+
+st.subheader("Cohorts by month of referral")
+cohort = metrics.cohort_retention(in_view)
+st.plotly_chart(figures.cohort_heatmap_figure(cohort), theme=None, key="cohorts")
+st.caption(
+    "Of each month's starters who had a follow-up at 4, 12 or 26 weeks, the share still "
+    f"attending (cell: share of the number followed up; blank: fewer than {figures.MIN_CELL} "
+    "followed up, or not yet due)."
+)
+with st.expander("Cohort table"):
+    table(cohort, figures.COHORT_TABLE)
+
+st.subheader("What goes with stopping: the adjusted model")
+rows, reason = cox(con, key, flt)
+if reason:
+    st.info(reason)
+else:
+    st.plotly_chart(figures.forest_figure(rows), theme=None, key="cox")
+    first = rows.iloc[0]
+    few = " (few PCNs, so treat the intervals as approximate)" if first.clusters < 30 else ""
+    st.caption(
+        "Hazard ratios of stopping from a Cox model of age band, sex, IMD quintile, a "
+        f"mental-health referral and distance to the session, each adjusted for the others "
+        f"({first.n:,} starters, {first.events:,} stopped); 95% CIs use standard errors clustered "
+        f"by PCN, {first.clusters} PCNs{few}. Above 1: more likely to stop."
+    )
+    with st.expander("Model table"):
+        table(rows.assign(label=figures.term_labels(rows)), figures.COX_TABLE, figures.COX_FORMATS)
