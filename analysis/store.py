@@ -140,6 +140,7 @@ def open_store(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
         raise StoreError(f"{path}: is not a usable DuckDB store ({first})") from None
+    con.execute("SET enable_progress_bar = false")  # keep command output and logs clean
     try:
         _ensure_schema(con, path, read_only)
     except Exception:
