@@ -1,0 +1,287 @@
+"""One export bundle: every table and figure of the catalogue, a methods note and a data
+dictionary, in a folder and a zip beside it (``DIR`` → ``DIR.zip``).
+
+Layout of ``out_dir``::
+
+    tables/<table>.csv | .xlsx        pcn_summary, pcn_month (docs/exports.md)
+    figures/<figure>.png | .svg | .pdf
+    figure-data/<figure>.csv | .xlsx  the (protected) numbers each figure is drawn from
+    methods.md                        period, definitions, methods, disclosure control, versions
+    data-dictionary.csv               table, column, definition
+
+Disclosure control is on unless ``disclosure_control=False`` is passed explicitly; the methods
+note says which. Figures need a Chromium (:mod:`analysis.export.figures`); its absence is
+reported before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import shutil
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.disclosure import DisclosureReport, apply_to_export, methods_note, protect_km
+from analysis.errors import InputError
+from analysis.export.catalogue import FIGURES, TABLES, Item, protected_for_figure
+from analysis.export.figures import FIGURE_FORMATS, FigureWriter, find_browser
+from analysis.export.tables import write_csv, write_xlsx
+from analysis.filters import Filters
+from analysis.metrics.overview import kpis, pilot_names
+
+__all__ = ["ALL_FORMATS", "TABLE_FORMATS", "ExportReport", "export_bundle", "parse_formats"]
+
+TABLE_FORMATS = ("csv", "xlsx")
+ALL_FORMATS = (*FIGURE_FORMATS, *TABLE_FORMATS)
+METRICS_DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
+PACKAGES = ("pilot-evaluation", "pandas", "numpy", "duckdb", "scipy", "statsmodels", "plotly",
+            "kaleido", "streamlit", "openpyxl")  # fmt: skip
+
+
+@dataclass
+class ExportReport:
+    """What :func:`export_bundle` wrote."""
+
+    out_dir: Path
+    zip_path: Path
+    files: list[Path] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+    disclosure_control: bool = True
+    disclosure: list[DisclosureReport] = field(default_factory=list)
+    seconds: float = 0.0
+    figure_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "out_dir": str(self.out_dir), "zip": str(self.zip_path),
+            "files": [str(p.relative_to(self.out_dir)) for p in self.files],
+            "tables": self.tables, "figures": self.figures,
+            "disclosure_control": self.disclosure_control,
+            "seconds": round(self.seconds, 2), "figure_seconds": round(self.figure_seconds, 2),
+        }  # fmt: skip
+
+
+def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
+    """``"png,csv"`` → ``("png", "csv")``; an unknown format is an :class:`InputError`."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in items if f.strip()))
+    unknown = [f for f in formats if f not in ALL_FORMATS]
+    if unknown or not formats:
+        raise InputError(f"unknown export format(s) {', '.join(unknown) or '(none)'}; "
+                         f"choose from {','.join(ALL_FORMATS)}")  # fmt: skip
+    return formats
+
+
+def _check_pilot(con: duckdb.DuckDBPyConnection, pilot: str | None) -> None:
+    if pilot is None:
+        return
+    names = pilot_names(con)
+    if pilot not in names:
+        known = ", ".join(f"'{n}'" for n in names) or "none loaded"
+        raise InputError(f"no pilot named '{pilot}' in the store (pilots: {known})")
+
+
+def export_bundle(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: str | Path,
+    formats: Iterable[str] = ALL_FORMATS,
+    pilot: str | None = None,
+    disclosure_control: bool = True,
+    filters: Filters | None = None,
+) -> ExportReport:
+    """Write the bundle to ``out_dir`` (created; files of the same name are replaced) and zip
+    it to ``out_dir.zip``. ``filters`` (default: the whole period, ``pilot``) picks the view."""
+    started = time.perf_counter()
+    fmts = parse_formats(formats)
+    figure_fmts = [f for f in fmts if f in FIGURE_FORMATS]
+    table_fmts = [f for f in fmts if f in TABLE_FORMATS] or ["csv"]  # figure data always
+    browser = find_browser() if figure_fmts else None  # fail before writing anything
+    _check_pilot(con, pilot)
+    flt = filters or Filters(pilot=pilot)
+    out = Path(out_dir)
+    report = ExportReport(out, out.with_name(f"{out.name}.zip"),
+                          disclosure_control=disclosure_control)  # fmt: skip
+    dictionary: list[dict[str, str]] = []
+    for folder in ("tables", "figures", "figure-data"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    for item in TABLES:
+        frame = item.frame(con, flt)
+        shown, disclosure = apply_to_export(item.name, frame, item.spec,
+                                            disclosure_control=disclosure_control)  # fmt: skip
+        report.disclosure.append(disclosure)
+        report.files += _write_table(shown, out / "tables" / item.name, table_fmts)
+        report.tables.append(item.name)
+        dictionary += _dictionary(item.name, shown)
+    drawn: list[tuple[Item, pd.DataFrame]] = []
+    for item in FIGURES:
+        frame = item.frame(con, flt)
+        shown, disclosure = _figure_data(item, frame, disclosure_control)
+        report.disclosure.append(disclosure)
+        report.files += _write_table(shown, out / "figure-data" / item.name, table_fmts)
+        dictionary += _dictionary(f"figure-data/{item.name}", shown)
+        drawn.append((item, protected_for_figure(item, frame) if disclosure_control else frame))
+    if figure_fmts and browser is not None:
+        figure_start = time.perf_counter()
+        with FigureWriter(browser) as writer:
+            for item, frame in drawn:
+                fig = item.draw(frame) if item.draw else None
+                for fmt in figure_fmts:
+                    report.files.append(writer.write(fig, out / "figures" / f"{item.name}.{fmt}"))
+                report.figures.append(item.name)
+        report.figure_seconds = time.perf_counter() - figure_start
+    report.files.append(_write_methods(out / "methods.md", con, flt, report))
+    dict_path = write_csv(pd.DataFrame(dictionary, columns=["table", "column", "definition"]),
+                          out / "data-dictionary.csv")  # fmt: skip
+    report.files.append(dict_path)
+    _zip(out, report.files, report.zip_path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _figure_data(
+    item: Item, frame: pd.DataFrame, on: bool
+) -> tuple[pd.DataFrame, DisclosureReport]:
+    if on and item.protect == "km":
+        return protect_km(frame, table=item.name)
+    if on and not item.spec.counts:  # model estimates: no counts of people to protect
+        return frame, DisclosureReport(table=item.name, method="none (model estimates)")
+    return apply_to_export(item.name, frame, item.spec, disclosure_control=on)
+
+
+def _write_table(frame: pd.DataFrame, stem: Path, formats: Iterable[str]) -> list[Path]:
+    written = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        if fmt == "csv":
+            written.append(write_csv(frame, path))
+        else:
+            written.append(write_xlsx({stem.name[:31]: frame}, path))
+    return written
+
+
+COLUMNS = {
+    "pcn_code": "Primary Care Network code (ALL: the total row)",
+    "pcn_name": "PCN name", "arm": "pilot, comparison or all (no pilot chosen)",
+    "arm_label": "the arm in words", "month": "first day of the calendar month of referral",
+    "registered_patients": "the PCN's registered list size (sum over its practices)",
+    "patient_years": "registered patients × years in the period",
+    "referrals": "referrals made (by referral date)", "contacted": "of those, contacted",
+    "first_attended": "of those, starters (a first attendance)",
+    "followed_up_12w": "starters with a week-12 follow-up",
+    "retained_12w": "starters still attending at the week-12 follow-up",
+    "referral_rate": "referrals ÷ patient-years × 1,000",
+    "uptake": "first_attended ÷ referrals", "retention_12w": "retained_12w ÷ first_attended",
+    "population": "Σ population of the PCN's catchment areas",
+    "weekly_occurrences_per_1000": "mean session occurrences per week ÷ population × 1,000",
+    "share_within_1km_any": "share of the population within 1 km of a live session series",
+    "share_within_1km_suitable": "share of the population within 1 km of a suitable series",
+    "mean_days_to_first_attendance": "mean days from referral to first attendance of starters",
+    "count": "people reaching the stage", "total": "referrals (the share's denominator)",
+    "share": "count ÷ total (or retained ÷ followed up)",
+    "n_at_risk": "starters still followed at the time", "n_events": "stopped at the time",
+    "survival": "Kaplan–Meier share still attending",
+}  # fmt: skip
+
+
+def define(column: str) -> str:
+    """A column's definition for the data dictionary (docs/metrics.md, docs/exports.md)."""
+    if column in COLUMNS:
+        return COLUMNS[column]
+    for suffix, limit in (("_lower", "lower"), ("_upper", "upper")):
+        if column.endswith(suffix):
+            return f"{limit} 95% confidence limit of {column.removesuffix(suffix)}"
+    if column in ("lower", "upper"):
+        return f"{column} 95% confidence limit"
+    return "see docs/metrics.md and docs/exports.md"
+
+
+def _dictionary(table: str, frame: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"table": table, "column": str(c), "definition": define(str(c))} for c in frame]
+
+
+def _definitions() -> str:
+    """The Definitions table of docs/metrics.md (the single source of metric definitions)."""
+    if METRICS_DOC.exists():
+        text = METRICS_DOC.read_text(encoding="utf-8")
+        found = re.search(r"## Definitions\n(.*?)(?=\n## )", text, flags=re.DOTALL)
+        if found:
+            return found.group(1).strip()
+    return "See docs/metrics.md in the project for every metric's definition."
+
+
+def _versions() -> str:
+    lines = [f"- Python {platform.python_version()}"]
+    for name in PACKAGES:
+        try:
+            lines.append(f"- {name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return "\n".join(lines)
+
+
+def _write_methods(path: Path, con: duckdb.DuckDBPyConnection, flt: Filters,
+                   report: ExportReport) -> Path:  # fmt: skip
+    headline = kpis(con, flt)
+    if headline.empty:
+        period = "no referrals in view"
+    else:
+        start, end = headline["period_start"].iloc[0], headline["period_end"].iloc[0]
+        period = f"referrals dated {start:%d %B %Y} to {end:%d %B %Y}"
+    if report.disclosure_control:
+        disclosure = methods_note(report.disclosure)
+        state = "Disclosure control: **ON**."
+    else:
+        disclosure = "\n".join(f"- {r.summary()}" for r in report.disclosure)
+        state = ("Disclosure control: **OFF** (`--no-disclosure-control`). These files hold raw "
+                 "counts, including counts of 1 to 7 people: they must not be shared outside the "
+                 "team that holds the referral log.")  # fmt: skip
+    text = f"""# Methods note
+
+Exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+
+{state}
+
+## Data
+- Pilot: {flt.pilot or "none (all PCNs as one group)"}
+- Period: {period}
+- Filters: {json.dumps(flt.to_query_params()) if flt.narrowed_by() else "none beyond pilot and period"}
+
+## Definitions
+{_definitions()}
+
+## Statistical methods
+- Proportions (uptake, retention, shares) carry Wilson score 95% confidence intervals.
+- Rates per 1,000 carry exact Poisson 95% CIs below 10 events and Byar's approximation from 10.
+- Retention curves are Kaplan–Meier estimates with log(−log) Greenwood 95% CIs; cohort cells
+  are shares of starters followed up, blank below 10 followed up.
+- The slope index of inequality follows the PHE method (population-weighted regression on the
+  relative rank of each IMD decile), with simulated 95% CIs (analytic where a decile has 0).
+- 12-week retention in pcn_summary is retained at week 12 ÷ starters (all starters).
+
+## Disclosure control
+{disclosure}
+
+## Software
+{_versions()}
+"""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _zip(out: Path, files: Iterable[Path], target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(set(files)):
+            archive.write(path, arcname=f"{out.name}/{path.relative_to(out).as_posix()}")
+    shutil.move(tmp, target)

@@ -1,0 +1,67 @@
+"""Export: the tables, figures, methods note and data dictionary of the current view as a zip.
+
+Files are built only when the button is clicked (``st.download_button(data=callable)``), with
+disclosure control on unless the user ticks the box that turns it off.
+"""
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.export.bundle import ALL_FORMATS, export_bundle
+from analysis.export.catalogue import FIGURES, TABLES
+from analysis.export.figures import FIGURE_FORMATS, BrowserMissingError, find_browser
+from analysis.filters import Filters
+from analysis.metrics.overview import pilot_names
+
+ALL = "All PCNs (no pilot)"
+
+st.title("Export")
+con = st.session_state["con"]
+flt: Filters = st.session_state["filters"]
+with con.cursor() as cur:
+    pilots = pilot_names(cur)
+st.markdown(
+    f"A zip of {len(TABLES)} tables ({', '.join(t.name for t in TABLES)}), {len(FIGURES)} "
+    "figures (the charts of the other pages), the data behind each figure, a methods note and "
+    "a data dictionary, for the period and filters chosen in the sidebar."
+)
+options = [*pilots, ALL]
+chosen = st.selectbox("Pilot", options, index=options.index(flt.pilot or ALL), key="export_pilot")
+formats = st.multiselect("Formats", list(ALL_FORMATS), default=list(ALL_FORMATS),
+                         key="export_formats")  # fmt: skip
+raw = st.checkbox(
+    "Turn off disclosure control (raw counts, including counts of 1 to 7 people: an analyst's "
+    "working copy that must never be shared)", value=False, key="export_raw",
+)  # fmt: skip
+if raw:
+    st.warning("Disclosure control is OFF: the files will hold raw counts. The methods note "
+               "records this.", icon=":material/warning:")  # fmt: skip
+else:
+    st.caption("Disclosure control is on: counts of 1 to 7 are redacted, others rounded to 5, "
+               "rates recomputed from the rounded counts (see docs/disclosure.md).")  # fmt: skip
+if any(f in FIGURE_FORMATS for f in formats):
+    try:
+        find_browser()
+    except BrowserMissingError as exc:
+        st.warning(f"Figures cannot be drawn here: {exc}. Exporting tables only.")
+        formats = [f for f in formats if f not in FIGURE_FORMATS]
+view = replace(flt, pilot=None if chosen == ALL else chosen)
+
+
+def build() -> bytes:
+    """Write the bundle to a temporary folder and return the zip's bytes (runs on click)."""
+    with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
+        report = export_bundle(cur, Path(tmp) / "pilot-export", formats or ["csv"],
+                               view.pilot, disclosure_control=not raw, filters=view)  # fmt: skip
+        return report.zip_path.read_bytes()
+
+
+st.download_button(
+    "Build and download the export (zip)", data=build, file_name="pilot-export.zip",
+    mime="application/zip", on_click="ignore", type="primary", icon=":material/download:",
+    disabled=not formats, key="export_download",
+)  # fmt: skip
+st.caption("Building the figures takes about a second each; the zip downloads when ready.")

@@ -1,0 +1,140 @@
+"""Supply & gaps: where suitable sessions are, who lives far from one, and a session finder."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis.figures import supply as figures
+from analysis.filters import Filters
+from analysis.metrics import supply as metrics
+
+
+def table(frame, spec: dict) -> None:
+    """A table view from a figures spec: column → (heading, number format or "link:<text>")."""
+    config = {
+        col: st.column_config.LinkColumn(label, display_text=fmt[5:])
+        if fmt and fmt.startswith("link:")
+        else st.column_config.NumberColumn(label, format=fmt)
+        if fmt
+        else label
+        for col, (label, fmt) in spec.items()
+    }
+    st.dataframe(frame, hide_index=True, column_order=list(spec), column_config=config)
+
+
+@st.cache_data(show_spinner="Loading session supply…", max_entries=16)
+def supply(_con, store_key: str, flt: Filters) -> metrics.SupplyData:
+    with _con.cursor() as cur:
+        return metrics.load_supply(cur, flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def coverage(_data, store_key: str, flt: Filters, profile, times) -> tuple:
+    ok = metrics.matching_series(_data, profile, times)
+    areas = metrics.area_coverage(_data, ok)
+    return ok, areas, metrics.pcn_coverage(_data, areas, ok, times)
+
+
+def controls() -> tuple:
+    with st.container(border=True):
+        c1, c2, c3 = st.columns(3)
+        price = c1.radio("Price", list(metrics.PRICE_CHOICES), 1, horizontal=True, key="sp_price")
+        ready = c1.slider("Minimum SP-readiness", 0, 100, 0, 10, format="%d%%", key="sp_ready")
+        times = ["Morning", "Afternoon", "Evening"]
+        parts = c2.pills(
+            "Time of day (any if none)", times, selection_mode="multi", key="sp_times"
+        )
+        weekday = c2.toggle("Weekday daytime only (Mon–Fri, 9:00–17:00)", key="sp_weekday")
+        beginner = c3.toggle("For beginners, or no level given", True, key="sp_beginner")
+        access = c3.toggle("Accessibility support or information", key="sp_access")
+    return metrics.profile_from_controls(price, ready, parts, weekday, beginner, access)
+
+
+def finder(data: metrics.SupplyData, ok, areas: pd.DataFrame, times) -> None:
+    st.subheader("Find sessions near a place")
+    text = ""
+    by = st.radio("Search from", ["An area", "A postcode"], horizontal=True, key="sp_by")
+    if by == "An area":
+        names = metrics.area_choices(areas)
+        code = st.selectbox(
+            "Area", list(names), None, names.get, key="sp_area", placeholder="Choose an area"
+        )
+        where = metrics.locate_area(areas, code)
+    else:
+        text = st.text_input("Postcode", key="sp_postcode", placeholder="e.g. EB9 8WJ").strip()
+        where = metrics.locate_postcode(text, data.places) if text else None
+    if text and where is None:
+        st.warning(
+            f"“{text}” cannot be located: it is not a postcode (or postcode sector) of any "
+            "session place held. Choose an area instead."
+        )
+    if where is None:
+        return
+    found = metrics.nearest_sessions(data, ok, where, pd.Timestamp.now(tz=metrics.LONDON), times)
+    if found.empty:
+        st.info("No sessions match this profile: relax a control above to find some.")
+        return
+    st.caption(
+        f"The {len(found)} suitable sessions nearest {where.label}, nearest first "
+        "(straight-line km); times are UK local time."
+    )
+    table(found, figures.FINDER_TABLE)
+    st.markdown(figures.attribution_markdown(found))
+
+
+@st.fragment
+def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
+    profile, times = controls()
+    ok, areas, pcns = coverage(data, key, flt, profile, times)
+    shown, rows = areas[areas["in_view"]], metrics.pcn_table(pcns)
+    if data.referred.empty:
+        st.info("No referrals match these filters, so only supply and population are shown.")
+    if not ok.any():
+        st.info(
+            f"No sessions match this profile ({profile.describe()}; {times.describe()}), so "
+            "every area shows as having no suitable session. Relax a control above."
+        )
+    st.caption(
+        f"Suitable: {profile.describe()}; {times.describe()}. {int(ok.sum()):,} of "
+        f"{len(ok):,} live series suit this profile."
+    )
+    st.subheader("Where suitable sessions are, and who is far from one")
+    left, right = st.columns([4, 1])
+    deck = figures.supply_deck(shown, data.series, ok, pcns, data.practices)
+    left.pydeck_chart(deck, height=580, alt="Map of areas by distance to a suitable session")
+    right.html(
+        figures.map_legend_html(figures.activity_colours(data.series.loc[ok, "activity_group"]))
+    )
+    st.caption(
+        "Darker areas are further from a suitable session; rings show where referred people "
+        f"live (areas with {metrics.SUPPRESSION_THRESHOLD} or fewer are not shown). Hover for "
+        "details."
+    )
+    with st.expander("Map table"):
+        table(
+            shown.assign(referred=metrics.redact_counts(shown["referred_people"])),
+            figures.AREA_TABLE,
+        )
+
+    st.subheader("Coverage by PCN")
+    st.plotly_chart(figures.coverage_figure(rows), theme=None, key="coverage")
+    st.caption(
+        "Share of each PCN's population (bars) and referred people (diamonds) living within "
+        f"1 km of a suitable session; PCNs under {metrics.DESERT_SHARE:.0%} (red) are supply "
+        "deserts."
+    )
+    with st.expander("PCN table", expanded=True):
+        table(figures.highlight_deserts(rows), figures.PCN_TABLE)
+    finder(data, ok, shown, times)
+
+
+st.title("Supply & gaps")
+flt: Filters = st.session_state["filters"]
+data = supply(st.session_state["con"], st.session_state["store_key"], flt)
+if data.pcns.empty or not data.areas["in_view"].any():
+    st.info("No PCNs or areas match these filters: choose another pilot or other PCNs.")
+    st.stop()
+st.caption(
+    "Where sessions suitable for referred adults run, how far people live from one, and "
+    "the nearest sessions to any area or postcode. Choose what counts as suitable:"
+)
+explorer(data, st.session_state["store_key"], flt)
