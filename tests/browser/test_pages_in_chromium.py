@@ -86,16 +86,16 @@ VIEWS = REPO / "dashboard" / "views"
 @pytest.mark.parametrize(("script", "title"), [(s, t) for s, t, _ in PAGE_ORDER
                                                 if (VIEWS / s).exists()])
 def test_page_renders_without_errors(server: str, browser, script: str, title: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
     path = "" if script == "overview.py" else script.removesuffix(".py")
     page.goto(f"{server}/{path}", wait_until="domcontentloaded", timeout=60_000)
     page.wait_for_selector("h1", timeout=60_000)
     # Wait until the script has finished: the status widget shows only while it runs.
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-    page.wait_for_timeout(1500)  # charts and maps draw after the script finishes
+    page.wait_for_timeout(3000)  # charts and maps draw after the script finishes
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{path or 'overview'}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{path or 'overview'}.png"))
     assert title in page.inner_text("h1")
     exceptions = page.locator('[data-testid="stException"]').count()
     errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
