@@ -19,31 +19,17 @@ from analysis import equity
 from analysis.figures import equity as figures
 from analysis.filters import Filters
 from analysis.metrics import overview
-from analysis.store import open_store
 from dashboard.filters import ALL_PCNS
+from tests.app.conftest import page_opener
 
-ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/equity.py"
 DIMENSIONS = ("imd_quintile", "age_band", "sex", "ethnicity")
 
 
-@pytest.fixture(scope="module")
-def demo(demo_store: Path):
-    con = open_store(demo_store, read_only=True)
-    yield con
-    con.close()
-
-
 @pytest.fixture
 def page(demo_store: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PILOT_STORE", str(demo_store))
-
-    def run(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        at.query_params.update(params)
-        return at.switch_page(PAGE).run()
-
-    return run
+    """Open the page with these query parameters; returns the AppTest."""
+    return page_opener(PAGE, demo_store, monkeypatch)
 
 
 def applied(at: AppTest) -> Filters:

@@ -21,18 +21,10 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.filters import QUERY_KEYS, Filters
 from analysis.metrics import overview, uptake
-from analysis.store import open_store
 from dashboard.filters import ALL_PCNS
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/uptake.py"
-
-
-@pytest.fixture(scope="module")
-def demo(demo_store: Path):
-    con = open_store(demo_store, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture

@@ -17,18 +17,10 @@ from analysis.figures import impact as figures
 from analysis.filters import Filters
 from analysis.impact import pilot_impact
 from analysis.metrics import overview
-from analysis.store import open_store
 from dashboard.filters import ALL_PCNS
+from tests.app.conftest import page_opener
 
-ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/impact.py"
-
-
-@pytest.fixture(scope="module")
-def demo(demo_store: Path):
-    con = open_store(demo_store, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +30,8 @@ def estimate(demo):
 
 @pytest.fixture
 def page(demo_store: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PILOT_STORE", str(demo_store))
-
-    def run(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        at.query_params.update(params)
-        return at.switch_page(PAGE).run()
-
-    return run
+    """Open the page with these query parameters; returns the AppTest."""
+    return page_opener(PAGE, demo_store, monkeypatch)
 
 
 def markdown(at: AppTest) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis.filters import Filters
 from analysis.metrics.outcomes import ATTRIBUTION
@@ -21,32 +20,17 @@ from analysis.outcomes import (
     paired_outcomes,
     read_followups,
 )
+from tests.app.conftest import page_opener
 
-ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/outcomes.py"
 NUMBERS = ["n_pairs", "baseline_mean", "followup_mean", "mean_change", "change_lower",
            "change_upper", "p_ttest", "cohens_d", "improved_share"]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo(demo_store: Path):
-    con = duckdb.connect(str(demo_store), read_only=True)
-    yield con
-    con.close()
-
-
 @pytest.fixture
 def page(demo_store: Path, monkeypatch: pytest.MonkeyPatch):
     """Open the Outcomes page with the given URL query parameters (run, ready to inspect)."""
-    monkeypatch.setenv("PILOT_STORE", str(demo_store))
-
-    def open_page(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        return at.switch_page(PAGE).run()
-
-    return open_page
+    return page_opener(PAGE, demo_store, monkeypatch, run_entry_first=True)
 
 
 def paired(con: duckdb.DuckDBPyConnection, flt: Filters, week: int) -> pd.DataFrame:

@@ -18,30 +18,15 @@ from analysis.filters import Filters
 from analysis.metrics.overview import ARM_LABELS, arm_pcns, pilot_names
 from analysis.survival import kaplan_meier, logrank, numbers_at_risk, survival_at
 from dashboard.filters import ALL_PCNS
+from tests.app.conftest import page_opener
 
-ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/retention.py"
-
-
-@pytest.fixture(scope="module")
-def demo(demo_store: Path):
-    con = duckdb.connect(str(demo_store), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture
 def page(demo_store: Path, monkeypatch: pytest.MonkeyPatch):
     """Open the Retention page with the given URL query parameters (run, ready to inspect)."""
-    monkeypatch.setenv("PILOT_STORE", str(demo_store))
-
-    def open_page(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        return at.switch_page(PAGE).run()
-
-    return open_page
+    return page_opener(PAGE, demo_store, monkeypatch, run_entry_first=True)
 
 
 def referrals(con: duckdb.DuckDBPyConnection, flt: Filters) -> pd.DataFrame:

@@ -17,31 +17,16 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.filters import Filters
 from analysis.metrics import overview, uptake
-from analysis.store import open_store
 from dashboard.filters import ALL_PCNS
+from tests.app.conftest import page_opener
 
-ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/uptake.py"
-
-
-@pytest.fixture(scope="module")
-def demo(demo_store: Path):
-    con = open_store(demo_store, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture
 def page(demo_store: Path, monkeypatch: pytest.MonkeyPatch):
     """Run the Uptake page with these query parameters; returns the AppTest."""
-    monkeypatch.setenv("PILOT_STORE", str(demo_store))
-
-    def run(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        at.query_params.update(params)
-        return at.switch_page(PAGE).run()
-
-    return run
+    return page_opener(PAGE, demo_store, monkeypatch)
 
 
 def view_of(demo, params: dict) -> Filters:

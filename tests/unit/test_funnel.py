@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,10 +35,7 @@ from analysis.funnel import (
     ratio_funnel_significance,
 )
 from analysis.indicators import exact_poisson_limits, wilson_limits
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-METHODS = REPO_ROOT.parent / "shared" / "reference" / "methods"
-SKIP_REASON = "../shared reference data not present (fresh clone without the design folder)"
+from tests.unit.reference_values import reference, reference_rows
 
 PROPORTION_ABS = 1e-6  # percentage points
 BISECTION_REL = 1e-6
@@ -53,21 +49,6 @@ PROP_BASELINE = 0.806424478571495
 RATIO_AXIS_MAX = 750
 
 LIMIT_COLUMNS = ["lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"]
-
-
-def _reference(name: str) -> pd.DataFrame:
-    path = METHODS / name
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return pd.read_csv(path)
-
-
-def _reference_rows(name: str) -> list:
-    path = METHODS / name
-    if not path.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON), id="absent")]
-    frame = pd.read_csv(path)
-    return [pytest.param(row, id=f"line{i + 2}") for i, row in frame.iterrows()]
 
 
 def _source_row(source: str) -> int:
@@ -356,7 +337,7 @@ PROPORTION_COLUMNS = {
 }
 
 
-@pytest.mark.parametrize("row", _reference_rows("phe_funnel_proportion_limits.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_funnel_proportion_limits.csv"))
 def test_reference_proportion_limits_row(row):
     ours = proportion_funnel_limits(PROP_BASELINE, [row.population], multiplier=row.multiplier)
     for column, theirs in PROPORTION_COLUMNS.items():
@@ -365,7 +346,7 @@ def test_reference_proportion_limits_row(row):
 
 
 def test_reference_proportion_limits_grid_and_vectorised():
-    ref = _reference("phe_funnel_proportion_limits.csv")
+    ref = reference("phe_funnel_proportion_limits.csv")
     assert len(ref) == 29
     grid = funnel_axis_points(0, ref.population.max())
     positions = ref.source.map(_source_row) - 1
@@ -375,7 +356,7 @@ def test_reference_proportion_limits_grid_and_vectorised():
         np.testing.assert_allclose(ours[column], ref[theirs], rtol=0, atol=PROPORTION_ABS)
 
 
-@pytest.mark.parametrize("row", _reference_rows("phe_funnel_proportion_significance.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_funnel_proportion_significance.csv"))
 def test_reference_proportion_significance_row(row):
     label = proportion_funnel_significance(
         row.numerator, row.denominator, baseline=row.comparator_average_proportion
@@ -384,7 +365,7 @@ def test_reference_proportion_significance_row(row):
 
 
 def test_reference_proportion_significance_vectorised():
-    ref = _reference("phe_funnel_proportion_significance.csv")
+    ref = reference("phe_funnel_proportion_significance.csv")
     assert len(ref) == 44
     labels = proportion_funnel_significance(ref.numerator, ref.denominator, PROP_BASELINE)
     assert labels.tolist() == ref.significance.tolist()
@@ -394,7 +375,7 @@ RATE_PREFIXES = ["lower_2s", "upper_2s", "lower_3s", "upper_3s"]
 
 
 @pytest.mark.parametrize("method", ["bisection", "chisq"])
-@pytest.mark.parametrize("row", _reference_rows("phe_funnel_rate_dsr_limits.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_funnel_rate_dsr_limits.csv"))
 def test_reference_rate_limits_row(row, method):
     tolerance = BISECTION_REL if method == "bisection" else CHISQ_REL
     ours = rate_funnel_limits(
@@ -412,7 +393,7 @@ def test_reference_rate_limits_row(row, method):
 
 
 def test_reference_rate_limits_grid_and_vectorised():
-    ref = _reference("phe_funnel_rate_dsr_limits.csv")
+    ref = reference("phe_funnel_rate_dsr_limits.csv")
     assert len(ref) == 29
     grid = funnel_axis_points(ref.events.min(), ref.events.max(), statistic="rate")
     positions = ref.source.map(_source_row) - 1
@@ -455,7 +436,7 @@ def _rate_significance(ref: pd.DataFrame, column: str) -> np.ndarray:
 
 @pytest.mark.parametrize("column", list(RATE_SIGNIFICANCE_CASES))
 def test_reference_rate_significance(column):
-    ref = _reference("phe_funnel_rate_significance.csv")
+    ref = reference("phe_funnel_rate_significance.csv")
     assert len(ref) == 40
     labels = _rate_significance(ref, column)
     mismatches = [
@@ -469,7 +450,7 @@ def test_reference_rate_significance(column):
 @pytest.mark.parametrize("column", list(RATE_SIGNIFICANCE_CASES))
 def test_reference_rate_significance_with_stated_average(column):
     """The same labels with the baseline passed explicitly (the notes' rounded averages)."""
-    ref = _reference("phe_funnel_rate_significance.csv")
+    ref = reference("phe_funnel_rate_significance.csv")
     case = RATE_SIGNIFICANCE_CASES[column]
     labels = rate_funnel_significance(
         ref["count"],
@@ -486,7 +467,7 @@ RATIO_SUFFIXES = ["exp_events", "count", "isr"]
 
 
 @pytest.mark.parametrize("method", ["bisection", "chisq"])
-@pytest.mark.parametrize("row", _reference_rows("phe_funnel_ratio_limits.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_funnel_ratio_limits.csv"))
 def test_reference_ratio_limits_row(row, method):
     tolerance = BISECTION_REL if method == "bisection" else CHISQ_REL
     for ratio_type in ("count", "isr"):
@@ -502,7 +483,7 @@ def test_reference_ratio_limits_row(row, method):
 
 
 def test_reference_ratio_limits_grid_and_vectorised():
-    ref = _reference("phe_funnel_ratio_limits.csv")
+    ref = reference("phe_funnel_ratio_limits.csv")
     assert len(ref) == 29
     grid = funnel_axis_points(0, RATIO_AXIS_MAX, statistic="ratio")
     positions = ref.source.map(_source_row) - 1
@@ -518,13 +499,13 @@ def test_reference_ratio_limits_grid_and_vectorised():
             )
 
 
-@pytest.mark.parametrize("row", _reference_rows("phe_funnel_ratio_significance.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_funnel_ratio_significance.csv"))
 def test_reference_ratio_significance_row(row):
     assert ratio_funnel_significance(row.observed, row.expected) == row.significance
 
 
 def test_reference_ratio_significance_vectorised():
-    ref = _reference("phe_funnel_ratio_significance.csv")
+    ref = reference("phe_funnel_ratio_significance.csv")
     assert len(ref) == 50
     labels = ratio_funnel_significance(ref.observed, ref.expected)
     assert labels.tolist() == ref.significance.tolist()

@@ -10,7 +10,6 @@ row of the PHEindicatormethods reference files in ``../shared/reference/methods`
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,30 +27,11 @@ from analysis.indicators import (
     wilson_limits,
     z_value,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-METHODS = REPO_ROOT.parent / "shared" / "reference" / "methods"
-SKIP_REASON = "../shared reference data not present (fresh clone without the design folder)"
+from tests.unit.reference_values import reference, reference_rows
 
 REL = 1e-9  # notes §6: Wilson, Byar, exact — relative 1e-9
 Z95 = 1.9599639845400536
 Z998 = 3.090232306167813
-
-
-def _reference(name: str) -> pd.DataFrame:
-    path = METHODS / name
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return pd.read_csv(path)
-
-
-def _reference_rows(name: str) -> list:
-    """One pytest param per data row (id = CSV line number), or one skipped param if absent."""
-    path = METHODS / name
-    if not path.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON), id="absent")]
-    frame = pd.read_csv(path)
-    return [pytest.param(row, id=f"line{i + 2}") for i, row in frame.iterrows()]
 
 
 def _level(text: str | float) -> float:
@@ -339,7 +319,7 @@ def test_wider_at_higher_confidence(pair):
 # --------------------------------------------------------------------------------------------
 # PHEindicatormethods reference values (../shared/reference/methods)
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("row", _reference_rows("phe_proportion_wilson.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_proportion_wilson.csv"))
 def test_reference_proportion_wilson_row(row):
     value, lower, upper = proportion_ci(row.numerator, row.denominator, row.confidence)
     m = row.multiplier
@@ -350,7 +330,7 @@ def test_reference_proportion_wilson_row(row):
 
 
 def test_reference_proportion_wilson_vectorised():
-    ref = _reference("phe_proportion_wilson.csv")
+    ref = reference("phe_proportion_wilson.csv")
     assert len(ref) == 42
     for confidence, part in ref.groupby("confidence"):
         value, lower, upper = proportion_ci(part.numerator, part.denominator, confidence)
@@ -361,7 +341,7 @@ def test_reference_proportion_wilson_vectorised():
         np.testing.assert_allclose((value * m)[known], part.value[known], rtol=REL)
 
 
-@pytest.mark.parametrize("row", _reference_rows("phe_byars_wilson_raw_limits.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_byars_wilson_raw_limits.csv"))
 def test_reference_byars_wilson_raw_row(row):
     level = _level(row.confidence)
     if row.function.startswith("wilson"):
@@ -373,7 +353,7 @@ def test_reference_byars_wilson_raw_row(row):
     assert upper == pytest.approx(row.uppercl, rel=REL)
 
 
-@pytest.mark.parametrize("row", _reference_rows("phe_rate_byars_exact.csv"))
+@pytest.mark.parametrize("row", reference_rows("phe_rate_byars_exact.csv"))
 def test_reference_rate_row(row):
     value, lower, upper = rate_ci(row.numerator, row.denominator, row.multiplier, row.confidence)
     assert value == pytest.approx(row.value, rel=REL)
@@ -383,7 +363,7 @@ def test_reference_rate_row(row):
 
 
 def test_reference_rate_vectorised():
-    ref = _reference("phe_rate_byars_exact.csv")
+    ref = reference("phe_rate_byars_exact.csv")
     assert len(ref) == 43
     for (multiplier, confidence), part in ref.groupby(["multiplier", "confidence"]):
         value, lower, upper = rate_ci(part.numerator, part.denominator, multiplier, confidence)
