@@ -16,6 +16,7 @@ import streamlit as st
 
 from analysis.errors import StoreError
 from analysis.metrics.overview import data_window
+from analysis.roles import LOCAL
 from analysis.store import get_meta, open_store, resolve_store_path
 from dashboard.filters import sidebar_filters
 from dashboard.page_order import PAGE_ORDER
@@ -85,6 +86,6 @@ if window is None:
     )
     st.stop()
 st.session_state.update(
-    con=con, store_key=store_key, filters=sidebar_filters(con, store_key, window)
+    con=con, store_key=store_key, filters=sidebar_filters(con, store_key, window), access=LOCAL
 )
 st.navigation(PAGES).run()
