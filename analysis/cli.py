@@ -53,6 +53,21 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--rejects-dir", type=Path, help="where rejects CSVs go (default: beside the store)")
     load.add_argument("--json", action="store_true", help="print a JSON summary")
 
+    reference = sub.add_parser(
+        "reference", help="load the official NHS and ONS reference files as published: "
+        "practices, areas and catchments (see docs/reference-files.md)")
+    reference.add_argument(
+        "files", nargs="+", type=_reference_file, metavar="[KIND=]FILE",
+        help="official files, recognised by their headers; prefix KIND= to insist on a kind "
+             "(" + ", ".join(_reference_kinds()) + ")")
+    reference.add_argument("--store", help="store path (default $PILOT_STORE or data/pilot.duckdb)")
+    reference.add_argument("--out", type=Path,
+                           help="folder for the contract CSVs written (default: reference/ "
+                                "beside the store)")
+    reference.add_argument("--rejects-dir", type=Path,
+                           help="where rejects CSVs go (default: beside the store)")
+    reference.add_argument("--json", action="store_true", help="print a JSON summary")
+
     harvest = sub.add_parser("harvest", help="harvest OpenActive RPDE feeds into the store "
                              "(incremental, resumable)")
     harvest.add_argument("sources", nargs="+", metavar="FEED_URL_OR_DIR",
@@ -137,6 +152,50 @@ def _load(args: argparse.Namespace) -> int:
                 print(f"  reasons for each rejected row: {summary.rejects_file}")
         if summary.unknown_columns:
             print(f"  columns not in the contract, ignored: {', '.join(summary.unknown_columns)}")
+    return 0
+
+
+def _reference_kinds() -> tuple[str, ...]:
+    from analysis.ingest.official.run import SOURCES
+
+    return SOURCES
+
+
+def _reference_file(text: str) -> tuple[str | None, Path]:
+    kind, sep, rest = text.partition("=")
+    if sep and kind in _reference_kinds():
+        return kind, Path(rest)
+    if sep and "/" not in kind and "." not in kind:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {kind!r}: expected one of {', '.join(_reference_kinds())}")
+    return None, Path(text)
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from analysis.ingest.loaders import default_rejects_dir
+    from analysis.ingest.official.run import run_reference
+    from analysis.store import open_store
+
+    store = resolve_store_path(args.store)
+    out_dir = args.out or store.parent / "reference"
+    rejects_dir = args.rejects_dir or default_rejects_dir(store)
+    con = open_store(store)
+    try:
+        report = run_reference(con, args.files, out_dir=out_dir, rejects_dir=rejects_dir)
+    finally:
+        con.close()
+    if args.json:
+        print(report.to_json())
+        return 0
+    for f in report.files:
+        print(f"{f['source']}: {f['rows']} rows read, {f['accepted']} accepted, "
+              f"{f['rejected']} rejected ({f['file']})")
+    for name, summary in (("practices", report.practices), ("areas", report.areas)):
+        if summary:
+            print(f"{name}: {summary['rows']} written to {report.out_dir}, "
+                  f"{summary['accepted']} loaded, {summary['rejected']} rejected")
+    if report.catchment_shares is not None:
+        print(f"catchment shares: {report.catchment_shares} practice × LSOA rows")
     return 0
 
 
@@ -261,7 +320,7 @@ def _serve(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env, cwd=app.parent.parent)
 
 
-COMMANDS = {"demo": _demo, "load": _load, "harvest": _harvest, "feeds": _feeds, "build": _build,
+COMMANDS = {"demo": _demo, "load": _load, "reference": _reference, "harvest": _harvest, "feeds": _feeds, "build": _build,
             "export": _export, "serve": _serve}
 
 
