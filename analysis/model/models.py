@@ -14,6 +14,11 @@ import duckdb
 
 from analysis.access import build_area_access, build_series_located
 from analysis.ingest.contract import AGE_BANDS, ETHNICITIES, REFERRAL_SOURCES, SEXES, STATUSES
+from analysis.model import evaluation_tests as ev
+from analysis.model.equity_marts import SII_MEASURES, build_equity, build_equity_sii
+from analysis.model.outcome_change import build_outcome_change
+from analysis.model.pcn_summary import build_pcn_summary
+from analysis.model.retention_km import ARMS, build_retention_km
 from analysis.supply.completeness import build_completeness_table
 
 
@@ -90,6 +95,11 @@ MODELS: tuple[Model, ...] = (
                        "NOT retained_4w OR (first_attended AND followed_up_4w)",
                        "retention_days IS NULL OR retention_days >= 0",
                        "days_to_first_attendance IS NULL OR days_to_first_attendance >= 0")),
+    Model("pcn_arms", "joined", "one row per PCN with its evaluation arm", ("pcn_code",),
+          not_null=("pcn_name", "arm"),
+          relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
+          accepted={"arm": ev.PCN_ARMS},
+          expressions=ev.ARM_NAMED),
     Model("mart_pcn_month", "marts", "one row per PCN and calendar month", ("pcn_code", "month"),
           not_null=("pcn_name", "month", "registered_patients", "referrals"),
           relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
@@ -119,6 +129,24 @@ MODELS: tuple[Model, ...] = (
     Model("mart_organiser_completeness", "marts", "one row per publisher and organiser",
           ("publisher_name", "organiser_name"), builder=build_completeness_table,
           expressions=("mean_sp_ready_score BETWEEN 0 AND 1",)),
+    Model("mart_pcn_summary", "marts", "one row per PCN over the whole data window",
+          ("pcn_code",), builder=build_pcn_summary, not_null=ev.PCN_SUMMARY_NOT_NULL,
+          relationships=(("pcn_code", "pcn_arms", "pcn_code"),),
+          accepted={"arm": ev.PCN_ARMS}, expressions=(*FUNNEL, *ev.PCN_SUMMARY)),
+    Model("mart_retention_km", "marts", "one row per arm and Kaplan-Meier curve time",
+          ("arm", "time_weeks"), builder=build_retention_km, not_null=ev.RETENTION_KM_NOT_NULL,
+          accepted={"arm": ARMS}, expressions=ev.RETENTION_KM),
+    Model("mart_outcome_change", "marts", "one row per outcome measure and follow-up week",
+          ("measure", "week"), builder=build_outcome_change,
+          not_null=ev.OUTCOME_CHANGE_NOT_NULL, accepted={"measure": ev.OUTCOME_MEASURES},
+          expressions=ev.OUTCOME_CHANGE),
+    Model("mart_equity", "marts", "one row per equity dimension and group",
+          ("dimension", "group_value"), builder=build_equity, not_null=ev.EQUITY_NOT_NULL,
+          accepted={"dimension": ev.EQUITY_DIMENSIONS}, expressions=ev.EQUITY),
+    Model("mart_equity_sii", "marts", "one row per inequality measure", ("measure",),
+          builder=build_equity_sii, not_null=ev.EQUITY_SII_NOT_NULL,
+          accepted={"measure": SII_MEASURES, "ci_method": ("simulation", "analytic")},
+          expressions=ev.EQUITY_SII),
 )
 
 BY_NAME = {m.name: m for m in MODELS}
