@@ -14,9 +14,18 @@ impact) and ``catalogue_place`` (Equity, Supply & gaps, Data quality).
 
 from __future__ import annotations
 
+from typing import Literal, Protocol
+
 import pandas as pd
 
-from analysis.disclosure import REDACTED, Protected, apply_to_export, protect_km, protect_table
+from analysis.disclosure import (
+    REDACTED,
+    Protected,
+    TableSpec,
+    apply_to_export,
+    protect_km,
+    protect_table,
+)
 from analysis.export import catalogue_outcomes, catalogue_place, catalogue_uptake
 from analysis.export.catalogue_items import FUNNEL_SPEC, NO_COUNTS, STAGE_SPEC, Con, Item
 from analysis.export.catalogue_tables import (
@@ -32,7 +41,8 @@ from analysis.filters import Filters
 
 __all__ = [
     "FIGURES", "FUNNEL_SPEC", "NO_COUNTS", "PCN_MONTH_COUNTS", "PCN_MONTH_SPEC",
-    "PCN_SUMMARY_COLUMNS", "PCN_SUMMARY_SPEC", "STAGE_SPEC", "TABLES", "Item", "by_name",
+    "PCN_SUMMARY_COLUMNS", "PCN_SUMMARY_SPEC", "STAGE_SPEC", "TABLES", "Item", "Protectable",
+    "by_name",
     "figure_frame", "pcn_month", "pcn_summary", "protected", "protected_for_figure",
 ]  # fmt: skip
 
@@ -48,7 +58,20 @@ def by_name() -> dict[str, Item]:
     return {item.name: item for item in (*TABLES, *FIGURES)}
 
 
-def protected(item: Item, frame: pd.DataFrame, *, marker: str | None = REDACTED) -> Protected:
+class Protectable(Protocol):
+    """Anything protected by name and spec: a catalogue :class:`Item` or a page's own table."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def spec(self) -> TableSpec: ...
+    @property
+    def protect(self) -> Literal["table", "km"]: ...
+
+
+def protected(
+    item: Protectable, frame: pd.DataFrame, *, marker: str | None = REDACTED
+) -> Protected:
     """``frame`` under disclosure control by the item's rules (``marker=None``: hidden cells
     missing, for a screen or a chart; the default marks them as an export does)."""
     if item.protect == "km":
@@ -61,7 +84,7 @@ def protected(item: Item, frame: pd.DataFrame, *, marker: str | None = REDACTED)
                          method=spec.method, marker=marker, table=item.name)  # fmt: skip
 
 
-def protected_for_figure(item: Item, frame: pd.DataFrame) -> pd.DataFrame:
+def protected_for_figure(item: Protectable, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` protected for drawing: hidden cells missing (not a text marker), counts float."""
     if item.protect != "km" and not item.spec.counts:
         return frame

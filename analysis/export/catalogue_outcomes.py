@@ -20,16 +20,19 @@ from analysis.metrics import retention as re
 from analysis.outcomes import ATTENDANCE
 from analysis.survival import AT_RISK_WEEKS
 
-__all__ = ["CHANGE_SPEC", "COUNTERFACTUAL_SPEC", "FIGURES", "draw_impact", "impact_estimate"]
+__all__ = [
+    "CHANGE_SPEC", "COUNTERFACTUAL_SPEC", "FIGURES", "draw_impact", "draw_km", "impact_estimate",
+    "km_at_risk",
+]  # fmt: skip
 
 
 def _km(con: Con, filters: Filters) -> pd.DataFrame:
     return re.retention(re.journeys_in_view(con, filters), "arm_label").km
 
 
-def draw_km(km: pd.DataFrame) -> go.Figure:
-    """The page's Kaplan–Meier chart; the numbers at risk under it are read off the (protected)
-    curve: at week t, the number at risk at the first time ≥ t."""
+def km_at_risk(km: pd.DataFrame) -> pd.DataFrame:
+    """Numbers at risk read off a (protected) curve: at week t, the number at risk at the first
+    time ≥ t (columns ``group``, ``time_weeks``, ``n_at_risk``)."""
     rows = []
     for group, part in km.groupby("group", sort=False):
         for week in AT_RISK_WEEKS:
@@ -37,8 +40,12 @@ def draw_km(km: pd.DataFrame) -> go.Figure:
             if not later.empty:
                 rows.append({"group": group, "time_weeks": float(week),
                              "n_at_risk": int(later["n_at_risk"].iloc[0])})  # fmt: skip
-    at_risk = pd.DataFrame(rows, columns=["group", "time_weeks", "n_at_risk"])
-    return re_fig.km_figure(km, at_risk, re.GROUPINGS["arm_label"])
+    return pd.DataFrame(rows, columns=["group", "time_weeks", "n_at_risk"])
+
+
+def draw_km(km: pd.DataFrame) -> go.Figure:
+    """The page's Kaplan–Meier chart by arm, with the numbers at risk read off the curve."""
+    return re_fig.km_figure(km, km_at_risk(km), re.GROUPINGS["arm_label"])
 
 
 def _outcomes(con: Con, filters: Filters) -> oc.Outcomes:

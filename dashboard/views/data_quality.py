@@ -3,9 +3,15 @@
 import pandas as pd
 import streamlit as st
 
+from analysis.disclosure import Derived, TableSpec
+from analysis.export.catalogue import by_name
 from analysis.figures import data_quality as figures
 from analysis.filters import Filters
 from analysis.metrics import data_quality as metrics
+from dashboard.exhibit import Exhibit, exhibit, notice, on_screen, screened
+
+ITEMS = by_name()
+WARNINGS_SPEC = TableSpec(["referrals", "in_view"], {"share": Derived("referrals", "in_view")})
 
 
 def table(frame: pd.DataFrame, spec: dict | None = None) -> None:
@@ -19,11 +25,18 @@ def table(frame: pd.DataFrame, spec: dict | None = None) -> None:
     )
 
 
-def chart(fig, key: str, caption: str, frame: pd.DataFrame, label: str, spec=None) -> None:
-    st.plotly_chart(fig, theme=None, key=key)
-    st.caption(caption)
+def chart(name: str, key: str, caption: str, frame: pd.DataFrame, label: str, spec=None,
+          shown: pd.DataFrame | None = None) -> None:  # fmt: skip
+    """A catalogue chart drawn from ``frame``; its table view is ``shown`` (default: the chart's
+    own numbers)."""
+    item = Exhibit.of(ITEMS[name])
+    if shown is None:
+        exhibit(item, frame, key=key, caption=caption, expander=label,
+                table=lambda f: table(f, spec))  # fmt: skip
+        return
+    exhibit(item, frame, key=key, caption=caption, expander=None, table=lambda f: None)
     with st.expander(label):
-        table(frame, spec)
+        table(shown, spec)
 
 
 @st.cache_data(show_spinner="Checking data quality…", max_entries=32)
@@ -43,6 +56,7 @@ def frames(_con, store_key: str, flt: Filters) -> dict[str, pd.DataFrame]:
 
 
 st.title("Data quality")
+notice()
 f = frames(st.session_state["con"], st.session_state["store_key"], st.session_state["filters"])
 st.caption(
     "Can the numbers on the other pages be trusted? Feeds and loads cover the whole store; "
@@ -54,19 +68,20 @@ if f["feeds"].empty:
     st.info("No OpenActive feeds have been harvested: run `pilot harvest FEED_URL`.")
 else:
     chart(
-        figures.freshness_figure(f["freshness"]),
+        "data_quality_freshness",
         "freshness",
         "Live session series in each "
         "feed by how long ago the publisher last updated them (as of the last build).",
-        f["feeds"],
+        f["freshness"],
         "Feed table",
         figures.FEED_TABLE,
+        shown=f["feeds"],
     )
 if f["faults"].empty:
     st.info("No publisher faults were recorded while harvesting.")
 else:
     chart(
-        figures.faults_figure(f["faults"]),
+        "data_quality_faults",
         "faults",
         "Problems found in the publishers' feed "
         "pages while harvesting, by type (see docs/harvesting.md).",
@@ -79,7 +94,7 @@ if f["organisers"].empty:
     st.info("No live session series are held, so there is nothing to check.")
 else:
     chart(
-        figures.readiness_figure(f["organisers"]),
+        "data_quality_readiness",
         "readiness",
         "The share of each organiser's "
         "sessions missing each SP-readiness field; darker cells are the fields to ask for first.",
@@ -92,22 +107,26 @@ st.subheader("Rejected input rows")
 if f["rejects"].empty:
     st.info("No input rows were rejected.")
 else:
+    counted = screened(Exhibit.of(ITEMS["data_quality_rejects"]), f["rejects"])["rows"]
+    rejected = f"About {counted.sum():,.0f}" if on_screen() else f"{counted.sum():,}"
     chart(
-        figures.rejects_figure(f["rejects"]),
+        "data_quality_rejects",
         "rejects",
-        f"{f['rejects']['rows'].sum():,} input "
-        "rows were rejected at load, by file and the first field that failed.",
+        f"{rejected} input rows were rejected at load, by file and the first field that failed.",
         f["rejects"],
         "Rejects by field",
     )
-    with st.expander(f"First {len(f['reject_rows'])} rejected rows (row contents are not shown)"):
-        table(f["reject_rows"])
+    if on_screen():
+        st.caption("Rejected rows one by one are shown to the team that loads the files.")
+    else:
+        with st.expander(f"First {len(f['reject_rows'])} rejected rows (contents not shown)"):
+            table(f["reject_rows"])
     with st.expander("Files loaded"):
         table(f["loads"])
 
 st.subheader("Linkage")
 chart(
-    figures.linkage_figure(f["linkage"]),
+    "data_quality_linkage",
     "linkage",
     "How often referrals, sessions, follow-ups "
     "and areas join up; low rates leave the other pages less complete.",
@@ -122,7 +141,19 @@ if f["warnings"].empty:
 else:
     if f["warnings"]["referrals"].sum() == 0:
         st.success("No referral breaks any of these checks.", icon=":material/check_circle:")
-    table(f["warnings"], figures.WARNING_TABLE)
+    raw = f["warnings"]  # the counts, without referral ids, go to screen and downloads
+    total = (raw["referrals"] / raw["share"]).where(raw["share"] > 0).max()
+    counted = raw.drop(columns="examples").assign(in_view=round(max(0, total)))
+    exhibit(
+        Exhibit("data_quality_warnings", WARNINGS_SPEC),
+        counted,
+        key="warnings",
+        expander=None,
+        table=lambda w: table(
+            w if on_screen() else raw,
+            {c: s for c, s in figures.WARNING_TABLE.items() if c in w or not on_screen()},
+        ),
+    )
     st.caption(
         "Referral records that contradict themselves: fix them in the link-worker system "
         "and load the file again."

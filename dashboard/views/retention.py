@@ -2,12 +2,22 @@
 numbers at risk, S(4), S(12) and S(26), the log-rank test, cohorts by month of referral and the
 adjusted (Cox) model."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
+from analysis.disclosure import protect_km, redact_and_round
+from analysis.export.catalogue import NO_COUNTS, by_name
+from analysis.export.catalogue_outcomes import km_at_risk
 from analysis.figures import retention as figures
 from analysis.filters import Filters
 from analysis.metrics import retention as metrics
+from analysis.survival import survival_at
+from dashboard.exhibit import Exhibit, exhibit, notice, on_screen
+
+ITEMS = by_name()
+KM = ITEMS["retention_km"]
 
 
 @st.cache_data(show_spinner="Selecting referrals…", max_entries=32)
@@ -39,7 +49,14 @@ def table(frame: pd.DataFrame, labels: dict[str, str], formats: dict | None = No
     st.dataframe(frame, hide_index=True, column_order=order, column_config=config)
 
 
+def count(x: int) -> str:
+    """A count of people as this user may see it."""
+    shown = redact_and_round([x]).iloc[0] if on_screen() else x
+    return shown if isinstance(shown, str) else f"{int(shown):,}"
+
+
 st.title("Retention")
+notice()
 con, key, flt = (st.session_state[k] for k in ("con", "store_key", "filters"))
 in_view = journeys(con, key, flt)
 if in_view.empty:
@@ -57,47 +74,69 @@ if result.km.empty:
     few = "" if not result.starters else f" (groups of fewer than {metrics.MIN_STARTERS})"
     st.info(f"Too few starters with a follow-up in this view to draw retention curves{few}.")
 else:
-    st.plotly_chart(figures.km_figure(result.km, result.at_risk, grouping), theme=None, key="km")
-    st.caption(
-        "The share of starters still attending each week after their first session "
+    curve = Exhibit.of(KM, lambda km: figures.km_figure(km, km_at_risk(km), grouping))
+    km = exhibit(
+        curve,
+        result.km,
+        key="km",
+        caption="The share of starters still attending each week after their first session "
         "(Kaplan–Meier), with 95% confidence bands; under the chart, the number still followed "
-        "at each week."
+        "at each week.",
+        expander="Curve table",
+        table=lambda k: table(k, figures.KM_TABLE),
     )
     if result.left_out:
         small = ", ".join(f"{g} ({n})" for g, n in result.left_out.items())
         st.caption(f"Not drawn, fewer than {metrics.MIN_STARTERS} starters: {small}.")
+    safe_km = km if on_screen() else protect_km(result.km).frame  # what downloads hold
+    safe = replace(result, km=safe_km, at_risk=km_at_risk(safe_km), survival=survival_at(safe_km))
+    seen = safe if on_screen() else result
     st.markdown("**Numbers at risk** (starters still followed, by weeks since starting)")
-    table(metrics.at_risk_table(result.at_risk), figures.AT_RISK_TABLE)
+    exhibit(
+        Exhibit("retention_at_risk", NO_COUNTS),
+        metrics.at_risk_table(safe.at_risk),
+        key="at_risk",
+        expander=None,
+        table=lambda _: table(metrics.at_risk_table(seen.at_risk), figures.AT_RISK_TABLE),
+    )
     st.markdown("**Still attending at 4, 12 and 26 weeks**, with 95% CIs")
-    table(metrics.survival_table(result), figures.SURVIVAL_TABLE)
+    exhibit(
+        Exhibit("retention_survival", NO_COUNTS),
+        metrics.survival_table(safe),
+        key="survival",
+        expander=None,
+        table=lambda _: table(metrics.survival_table(seen), figures.SURVIVAL_TABLE),
+    )
     st.markdown(metrics.describe_logrank(result.logrank, grouping))
-    with st.expander("Curve table"):
-        table(result.km, figures.KM_TABLE)
 
 st.subheader("Cohorts by month of referral")
-cohort = metrics.cohort_retention(in_view)
-st.plotly_chart(figures.cohort_heatmap_figure(cohort), theme=None, key="cohorts")
-st.caption(
-    "Of each month's starters who had a follow-up at 4, 12 or 26 weeks, the share still "
+exhibit(
+    ITEMS["retention_cohorts"],
+    metrics.cohort_retention(in_view),
+    key="cohorts",
+    caption="Of each month's starters who had a follow-up at 4, 12 or 26 weeks, the share still "
     f"attending (cell: share of the number followed up; blank: fewer than {figures.MIN_CELL} "
-    "followed up, or not yet due)."
+    "followed up, or not yet due).",
+    expander="Cohort table",
+    table=lambda t: table(t, figures.COHORT_TABLE),
 )
-with st.expander("Cohort table"):
-    table(cohort, figures.COHORT_TABLE)
 
 st.subheader("What goes with stopping: the adjusted model")
 rows, reason = cox(con, key, flt)
 if reason:
     st.info(reason)
 else:
-    st.plotly_chart(figures.forest_figure(rows), theme=None, key="cox")
     first = rows.iloc[0]
+    n, events = (count(x) for x in (first.n, first.events))
     few = " (few PCNs, so treat the intervals as approximate)" if first.clusters < 30 else ""
-    st.caption(
-        "Hazard ratios of stopping from a Cox model of age band, sex, IMD quintile, a "
+    exhibit(
+        ITEMS["retention_cox"],
+        rows.assign(label=figures.term_labels(rows)),
+        key="cox",
+        caption="Hazard ratios of stopping from a Cox model of age band, sex, IMD quintile, a "
         f"mental-health referral and distance to the session, each adjusted for the others "
-        f"({first.n:,} starters, {first.events:,} stopped); 95% CIs use standard errors clustered "
-        f"by PCN, {first.clusters} PCNs{few}. Above 1: more likely to stop."
+        f"({n} starters, {events} stopped); 95% CIs use standard errors clustered "
+        f"by PCN, {first.clusters} PCNs{few}. Above 1: more likely to stop.",
+        expander="Model table",
+        table=lambda t: table(t, figures.COX_TABLE, figures.COX_FORMATS),
     )
-    with st.expander("Model table"):
-        table(rows.assign(label=figures.term_labels(rows)), figures.COX_TABLE, figures.COX_FORMATS)

@@ -41,6 +41,11 @@ def referrals(con: duckdb.DuckDBPyConnection, flt: Filters) -> pd.DataFrame:
     return frame.assign(arm_label=frame["pcn_code"].map(labels))
 
 
+def shown(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page with ``column`` (e.g. "s_12w": the survival table)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def chart(at: AppTest, key: str) -> dict:
     charts = {c.proto.id.split("-")[-1]: c for c in at.get("plotly_chart")}
     found = [c for c in at.get("plotly_chart") if key in c.proto.id]
@@ -57,7 +62,7 @@ def test_curves_tables_and_cox_equal_the_survival_functions(page, demo) -> None:
     journeys = referrals(demo, flt)
 
     expected = survival_at(kaplan_meier(journeys, "arm_label")).set_index(["group", "time_weeks"])
-    at_risk_table, survival_table = at.dataframe[0].value, at.dataframe[1].value
+    at_risk_table, survival_table = shown(at, "0 weeks"), shown(at, "s_12w")
     assert survival_table["group"].tolist() == ["Pilot PCNs", "Comparison PCNs"]
     for row in survival_table.itertuples():
         s12 = expected.loc[(row.group, 12.0)]
@@ -67,9 +72,9 @@ def test_curves_tables_and_cox_equal_the_survival_functions(page, demo) -> None:
 
     risk = numbers_at_risk(journeys, "arm_label")
     wide = risk.pivot(index="group", columns="time_weeks", values="n_at_risk")
-    shown = at_risk_table.set_index("group")
+    risk_shown = at_risk_table.set_index("group")
     for (group, weeks), n in wide.stack().items():
-        assert shown.loc[group, f"{weeks:g} weeks"] == n
+        assert risk_shown.loc[group, f"{weeks:g} weeks"] == n
 
     km = chart(at, "km")
     curves = [t for t in km["data"] if t.get("line", {}).get("shape") == "hv"]
@@ -95,10 +100,10 @@ def test_grouping_by_sex_redraws_the_curves(page, demo) -> None:
     journeys = referrals(demo, at.session_state["filters"])
     drawn = journeys[journeys["sex"].isin(["female", "male"])]  # the others have < 20 starters
     expected = survival_at(kaplan_meier(drawn, "sex")).set_index(["group", "time_weeks"])
-    shown = at.dataframe[1].value.set_index("group")
-    assert shown.index.tolist() == ["female", "male"]
+    table = shown(at, "s_12w").set_index("group")
+    assert table.index.tolist() == ["female", "male"]
     for group in ("female", "male"):
-        assert shown.loc[group, "s_12w"] == pytest.approx(expected.loc[(group, 12.0), "survival"])
+        assert table.loc[group, "s_12w"] == pytest.approx(expected.loc[(group, 12.0), "survival"])
     assert any("Not drawn, fewer than 20 starters" in c.value for c in at.caption)
 
 
@@ -112,14 +117,14 @@ def test_chosen_pcns_and_period(page, demo) -> None:
     assert flt.pcn_codes == tuple(sorted(chosen)) and flt.start == date(2024, 6, 1)
     journeys = referrals(demo, flt)
     expected = survival_at(kaplan_meier(journeys, "arm_label")).set_index(["group", "time_weeks"])
-    for row in at.dataframe[1].value.itertuples():
+    for row in shown(at, "s_12w").itertuples():
         assert row.s_12w == pytest.approx(expected.loc[(row.group, 12.0), "survival"])
 
 
 def test_all_pcns_as_one_group(page, demo) -> None:
     at = page(pilot=ALL_PCNS)
     assert not at.exception
-    assert at.dataframe[1].value["group"].tolist() == ["All PCNs"]
+    assert shown(at, "s_12w")["group"].tolist() == ["All PCNs"]
     assert any(m.value.startswith("No log-rank test") for m in at.markdown)
 
 
