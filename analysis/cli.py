@@ -173,12 +173,13 @@ def _reference_file(text: str) -> tuple[str | None, Path]:
 
 def _reference(args: argparse.Namespace) -> int:
     from analysis.ingest.loaders import default_rejects_dir
-    from analysis.ingest.official.run import run_reference
+    from analysis.ingest.official.run import recognise, run_reference
     from analysis.store import open_store
 
     store = resolve_store_path(args.store)
     out_dir = args.out or store.parent / "reference"
     rejects_dir = args.rejects_dir or default_rejects_dir(store)
+    recognise(args.files)  # refuse a wrong file before the store is opened or created
     con = open_store(store)
     try:
         report = run_reference(con, args.files, out_dir=out_dir, rejects_dir=rejects_dir)

@@ -182,17 +182,18 @@ def _is_epraccur(first: list[str]) -> bool:
 
 
 def detect(path: Path) -> Detected:
-    """Recognise a file; refuse with one line listing what each layout needs."""
+    """Recognise a file; refuse with one line listing what each layout needs.
+
+    In a workbook with several matching sheets (ONS puts one year per sheet), the sheet whose
+    name carries the latest year is taken.
+    """
+    matches: list[Detected] = []
     for sheet in sheets(path):
-        head = preview(sheet)
-        first = next((r for r in head if any(r)), [])
-        if first and _is_epraccur(first):
-            return Detected(EPRACCUR, sheet, -1, {})
-        for index, row in enumerate(head):
-            for layout in LAYOUTS:
-                positions = _match(row, layout)
-                if positions is not None:
-                    return Detected(layout, sheet, index, positions, tuple(row))
+        found = _detect_sheet(sheet)
+        if found is not None:
+            matches.append(found)
+    if matches:
+        return max(matches, key=lambda d: (d.source == matches[0].source, _year(d.sheet.name)))
     first_row = next((r for s in sheets(path)[:1] for r in preview(s) if any(r)), [])
     shown = ", ".join(first_row[:8]) + (", …" if len(first_row) > 8 else "")
     raise InputError(
@@ -200,6 +201,24 @@ def detect(path: Path) -> Detected:
         + "; or ".join(lay.expected() for lay in LAYOUTS)
         + f"; or {EPRACCUR.title}"
     )
+
+
+def _detect_sheet(sheet: Sheet) -> Detected | None:
+    head = preview(sheet)
+    first = next((r for r in head if any(r)), [])
+    if first and _is_epraccur(first):
+        return Detected(EPRACCUR, sheet, -1, {})
+    for index, row in enumerate(head):
+        for layout in LAYOUTS:
+            positions = _match(row, layout)
+            if positions is not None:
+                return Detected(layout, sheet, index, positions, tuple(row))
+    return None
+
+
+def _year(name: str | None) -> int:
+    years = [int(y) for y in re.findall(r"(?:19|20)\d\d", name or "")]
+    return max(years, default=0)
 
 
 def named_like(path: Path) -> Layout | None:

@@ -81,6 +81,7 @@ def read_practice_totals(detected: Detected) -> SourceResult:
         body, values, detected.source, detected.layout.title, detected.sheet.path
     )
     result.notes["used"] = int(result.accepted["used"].sum())
+    result.accepted_not_kept = int((~result.accepted["used"]).sum())
     result.accepted = result.accepted.loc[result.accepted["used"]].drop(columns="used")
     return result
 
@@ -116,5 +117,6 @@ def read_practice_lsoa(detected: Detected) -> SourceResult:
         body, values, detected.source, detected.layout.title, detected.sheet.path
     )
     result.notes["used"] = int(result.accepted["used"].sum())
+    result.accepted_not_kept = int((~result.accepted["used"]).sum())
     result.accepted = result.accepted.loc[result.accepted["used"]].drop(columns="used")
     return result
