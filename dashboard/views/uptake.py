@@ -4,9 +4,17 @@ and by group, and how long people wait for their first session."""
 import pandas as pd
 import streamlit as st
 
+from analysis.disclosure import Derived, TableSpec
+from analysis.export.catalogue import FUNNEL_SPEC, by_name
+from analysis.export.catalogue_items import with_total
+from analysis.export.catalogue_uptake import funnel_plot_counts
 from analysis.figures import uptake as figures
 from analysis.filters import Filters
 from analysis.metrics import uptake as metrics
+from dashboard.exhibit import Exhibit, exhibit, notice, screened
+
+ITEMS = by_name()
+DAYS_SPEC = TableSpec(["starters", "arm_starters"], {"share": Derived("starters", "arm_starters")})
 
 
 @st.cache_data(show_spinner="Counting the funnel…", max_entries=64)
@@ -24,17 +32,19 @@ def column(name: str, label: str):
     return label
 
 
-def chart(fig, key: str, caption: str, frame: pd.DataFrame, labels: dict, title: str) -> None:
-    """A chart, its one-line caption and its table (labels from the figure module)."""
-    st.plotly_chart(fig, theme=None, key=key)
-    st.caption(caption)
-    with st.expander(title):
-        config = {c: column(c, label) for c, label in labels.items()}
-        order = [c for c in labels if c in frame.columns]
-        st.dataframe(frame, hide_index=True, column_order=order, column_config=config)
+def chart(item, key: str, caption: str, frame: pd.DataFrame, labels: dict, title: str) -> None:
+    """A chart, its one-line caption, its table (labels from the figure module), downloads."""
+    config = {c: column(c, label) for c, label in labels.items()}
+
+    def table(shown: pd.DataFrame) -> None:
+        order = [c for c in labels if c in shown.columns]
+        st.dataframe(shown, hide_index=True, column_order=order, column_config=config)
+
+    exhibit(item, frame, key=key, caption=caption, expander=title, table=table)
 
 
 st.title("Uptake")
+notice()
 per_pcn, per_arm, monthly, groups, days = frames(
     st.session_state["con"], st.session_state["store_key"], st.session_state["filters"]
 )
@@ -42,43 +52,60 @@ if per_arm.empty:
     st.info("No referrals match these filters: widen the period or choose other filters.")
     st.stop()
 
-for col, arm in zip(st.columns(len(per_arm)), per_arm.itertuples(), strict=True):
+ARM = Exhibit("uptake_by_arm", FUNNEL_SPEC)
+arms = screened(ARM, per_arm)
+for col, arm in zip(st.columns(len(arms)), arms.itertuples(), strict=True):
+    if pd.isna(arm.uptake):
+        col.metric(f"Uptake, {arm.arm_label}", "–", border=True,
+                   help="Hidden: too few referrals or starters to show.")  # fmt: skip
+        continue
     ci = f"95% CI {arm.uptake_lower:.1%} to {arm.uptake_upper:.1%}"
     col.metric(
         f"Uptake, {arm.arm_label}",
         f"{arm.uptake:.1%}",
         border=True,
-        help=f"{arm.first_attended:,} of {arm.referrals:,} referrals started; {ci}",
+        help=f"{arm.first_attended:,.0f} of {arm.referrals:,.0f} referrals started; {ci}",
     )
     col.caption(f"{ci}; median {arm.days_median:.0f} days to start")
 
 st.subheader("The funnel in each PCN")
 totals = per_arm.assign(pcn_name="Total: " + per_arm["arm_label"])
-chart(
-    figures.pcn_funnel_figure(metrics.funnel_stages(per_pcn)),
-    "pcns",
-    "The share of each PCN's referrals who were contacted, started and were still attending at "
-    "4, 12 and 26 weeks, with 95% CIs; recent referrals have not reached the later stages yet.",
-    pd.concat([per_pcn, totals], ignore_index=True),
-    figures.FUNNEL_TABLE,
-    "Funnel table by PCN, with the totals per arm",
-)
+wide = screened(ARM, pd.concat([per_pcn, totals], ignore_index=True))
+stages = with_total(metrics.funnel_stages(per_pcn), ["arm", "pcn_code"])
+exhibit(
+    ITEMS["uptake_pcn_funnel"],
+    stages,
+    key="pcns",
+    caption="The share of each PCN's referrals who were contacted, started and were still "
+    "attending at 4, 12 and 26 weeks, with 95% CIs; recent referrals have not reached the later "
+    "stages yet.",
+    expander="Funnel table by PCN, with the totals per arm",
+    table=lambda _: st.dataframe(
+        wide, hide_index=True, column_order=[c for c in figures.FUNNEL_TABLE if c in wide],
+        column_config={c: column(c, label) for c, label in figures.FUNNEL_TABLE.items()},
+    ),
+)  # fmt: skip
 
 st.subheader("Uptake across PCNs")
-plot = metrics.uptake_funnel_plot(per_pcn)
-chart(
-    figures.uptake_funnel_plot_figure(plot),
-    "funnel_plot",
-    f"Each PCN's uptake against its number of referrals; PCNs outside the 95% funnel (named) "
-    f"differ from the pooled {plot.pooled:.1%} by more than chance would explain.",
-    plot.points,
-    figures.FUNNEL_PLOT_TABLE,
-    "Funnel plot table",
-)
+plot = funnel_plot_counts(screened(ARM, per_pcn))
+pooled = "" if plot is None else f" {plot.pooled:.1%}"
+exhibit(
+    ITEMS["uptake_funnel_plot"],
+    per_pcn,
+    key="funnel_plot",
+    caption="Each PCN's uptake against its number of referrals; PCNs outside the 95% funnel "
+    f"(named) differ from the pooled{pooled} by more than chance would explain.",
+    expander="Funnel plot table",
+    table=lambda _: st.dataframe(
+        None if plot is None else plot.points, hide_index=True,
+        column_order=list(figures.FUNNEL_PLOT_TABLE),
+        column_config={c: column(c, lb) for c, lb in figures.FUNNEL_PLOT_TABLE.items()},
+    ),
+)  # fmt: skip
 
 st.subheader("Uptake by month of referral")
 chart(
-    figures.uptake_trend_figure(monthly),
+    ITEMS["uptake_by_month"],
     "trend",
     "The share of each month's referrals who started, with a 95% confidence band.",
     monthly,
@@ -92,21 +119,23 @@ for tab, (dim, (label, _)) in zip(tabs, metrics.DIMENSIONS.items(), strict=True)
     with tab:
         several = "; a referral with several conditions counts under each" * (dim == "condition")
         chart(
-            figures.breakdown_figure(groups, dim),
+            ITEMS[f"uptake_by_{dim}"],
             f"by_{dim}",
             f"Uptake by {figures.in_sentence(label)}, with 95% CIs{several}.",
-            groups[groups["dimension"] == dim],
+            groups[groups["dimension"] == dim].reset_index(drop=True),
             figures.GROUP_TABLE,
             "Table",
         )
 
 st.subheader("Days to first attendance")
+starts = screened(ARM, per_arm)
 chart(
-    figures.days_to_start_figure(days, per_arm),
+    Exhibit("uptake_days_to_start", DAYS_SPEC,
+            lambda d: figures.days_to_start_figure(d, starts)),
     "days",
     "How long starters waited from referral to their first session, in weeks; the legend "
     "gives each arm's median and interquartile range (IQR).",
-    days,
+    days.assign(arm_starters=days.groupby("arm")["starters"].transform("sum")),
     figures.DAYS_TABLE,
     "Days table",
-)
+)  # fmt: skip
