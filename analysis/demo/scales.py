@@ -2,9 +2,10 @@
 
 A scale fixes how many PCNs, practices, small areas, session series and referrals the place has.
 Every count is a target: PCN-month referral counts are Poisson draws, so the realised total
-varies a little around ``n_referrals``. A ``national`` scale (about 1,250 PCNs, 6,300 practices,
-33,800 areas, 1M occurrences and 1M referrals) fits the same parameters; the generator keeps
-per-item work in numpy arrays and writes every file in chunks so memory stays bounded.
+varies a little around ``n_referrals``. ``national`` is England-sized (1,250 PCNs, 6,300
+practices, 33,800 areas over a 360 km square, about 1M session occurrences and 1M referrals);
+the generator keeps per-item work in numpy arrays and writes every file in chunks, so memory
+stays bounded at every scale.
 """
 
 from __future__ import annotations
@@ -70,4 +71,19 @@ LONDON = Scale(
     n_districts=24,
 )
 
-SCALES: dict[str, Scale] = {s.name: s for s in (PILOT, LONDON)}
+NATIONAL = Scale(
+    name="national",
+    place_name="Greater Eastbrook and the Shires",
+    n_pcns=1_250,
+    n_practices=6_300,
+    n_areas=33_800,
+    n_series=67_000,
+    n_referrals=1_000_000,
+    n_pilot_pcns=100,
+    n_comparison_pcns=100,
+    n_desert_pcns=8,
+    extent_km=360.0,
+    n_districts=42,
+)
+
+SCALES: dict[str, Scale] = {s.name: s for s in (PILOT, LONDON, NATIONAL)}
