@@ -14,6 +14,7 @@ import duckdb
 
 from analysis.access import build_area_access, build_series_located
 from analysis.ingest.contract import AGE_BANDS, ETHNICITIES, REFERRAL_SOURCES, SEXES, STATUSES
+from analysis.ingest.official.shares_table import build_stg_catchment_shares
 from analysis.model import evaluation_tests as ev
 from analysis.model.equity_marts import SII_MEASURES, build_equity, build_equity_sii
 from analysis.model.outcome_change import build_outcome_change
@@ -57,6 +58,11 @@ MODELS: tuple[Model, ...] = (
           expressions=("registered_patients >= 0",)),
     Model("stg_pcns", "staging", "one row per PCN", ("pcn_code",),
           not_null=("pcn_name", "registered_patients")),
+    Model("stg_catchment_shares", "staging", "one row per practice and LSOA of residence",
+          ("practice_code", "lsoa_code"), builder=build_stg_catchment_shares,
+          not_null=("pcn_code", "patients"),
+          expressions=("share_of_lsoa BETWEEN 0 AND 1", "share_of_practice BETWEEN 0 AND 1",
+                       "patients >= 0")),
     Model("stg_areas", "staging", "one row per LSOA", ("lsoa_code",),
           not_null=("imd_decile", "imd_quintile", "pcn_code", "population"),
           expressions=("imd_decile BETWEEN 1 AND 10", "imd_quintile BETWEEN 1 AND 5")),

@@ -150,10 +150,19 @@ def test_build_runs_on_the_reference_tables(loaded: tuple[Path, dict], tmp_path:
     assert build.returncode == 0, build.stderr
     con = duckdb.connect(str(store), read_only=True)
     try:
-        areas = dict(con.execute("SELECT lsoa_code, pcn_code FROM stg_areas").fetchall())
+        areas = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT lsoa_code, pcn_code, pcn_assignment FROM stg_areas"
+            ).fetchall()
+        }
+        shares = con.execute(
+            "SELECT pcn_code, sum(patients) FROM stg_catchment_shares GROUP BY 1 ORDER BY 1"
+        ).fetchall()
     finally:
         con.close()
-    assert areas["E01000002"] == "U00002"
+    assert areas["E01000002"] == ("U00002", "registered_patients")
+    assert shares == [("U00001", 1200), ("U00002", 1750)]
 
 
 def test_a_wrong_file_is_refused_in_one_line_and_changes_nothing(tmp_path: Path) -> None:
