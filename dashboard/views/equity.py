@@ -7,8 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis import equity
+from analysis.export.catalogue import by_name
 from analysis.figures import equity as figures
 from analysis.filters import PERSON_FIELDS, Filters, filter_phrase
+from dashboard.exhibit import exhibit, notice
+
+ITEMS = by_name()
 
 NOT_APPLIED = ("activity_groups", *PERSON_FIELDS)  # analysis.equity does not filter on these
 DIMENSIONS = ("imd_quintile", "age_band", "sex", "ethnicity")
@@ -24,20 +28,20 @@ def frames(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, ...]:
         return equity.referral_rates_by_imd(cur, flt), uptake, pd.concat(sii, ignore_index=True)
 
 
-def chart(fig, key: str, caption: str, frame: pd.DataFrame, labels: dict) -> None:
-    st.plotly_chart(fig, theme=None, key=key)
-    st.caption(caption)
-    with st.expander("Table"):
-        config = {
-            c: st.column_config.NumberColumn(label, format="percent")
-            if c in figures.PERCENT_COLUMNS
-            else label
-            for c, label in labels.items()
-        }
-        st.dataframe(frame, hide_index=True, column_order=list(labels), column_config=config)
+def chart(item, key: str, caption: str, frame: pd.DataFrame, labels: dict) -> None:
+    """A chart, its one-line caption, its table and downloads."""
+    config = {
+        c: st.column_config.NumberColumn(label, format="percent")
+        if c in figures.PERCENT_COLUMNS
+        else label
+        for c, label in labels.items()
+    }
+    exhibit(item, frame, key=key, caption=caption, table=lambda shown: st.dataframe(
+        shown, hide_index=True, column_order=list(labels), column_config=config))  # fmt: skip
 
 
 st.title("Equity")
+notice()
 flt: Filters = st.session_state["filters"]
 skipped = [f for f in NOT_APPLIED if getattr(flt, f)]
 if skipped:
@@ -63,21 +67,24 @@ for col, (_, part) in zip(st.columns(2), shown.groupby("measure", sort=False), s
         ci = f"95% CI {row.sii_lower:+.2f} to {row.sii_upper:+.2f}"
         sub.metric(row.arm_label, f"{row.sii:+.2f}", help=f"{ci} {row.unit}", border=True)
         sub.caption(ci)
-chart(
-    figures.sii_figure(sii),
-    "sii",
-    "The modelled gap from the most to the least deprived end of the IMD deciles, with 95% CIs; "
-    "below zero means higher in more deprived areas.",
-    shown,
-    figures.SII_TABLE,
-)
+exhibit(
+    ITEMS["equity_sii"],
+    sii,
+    key="sii",
+    caption="The modelled gap from the most to the least deprived end of the IMD deciles, with "
+    "95% CIs; below zero means higher in more deprived areas.",
+    table=lambda _: st.dataframe(
+        shown, hide_index=True, column_order=list(figures.SII_TABLE),
+        column_config=figures.SII_TABLE,
+    ),
+)  # fmt: skip
 
 st.subheader("Referral rate by deprivation")
 chart(
-    figures.rate_by_imd_figure(rates),
+    ITEMS["equity_referral_rate_by_imd"],
     "rates",
     "Referrals per 1,000 residents a year by the deprivation of their home area, with 95% CIs.",
-    rates,
+    rates.assign(person_years=rates["population"] * rates["years"]),
     figures.RATE_TABLE,
 )
 
@@ -87,9 +94,9 @@ tabs = st.tabs([figures.DIMENSION_LABELS[d].split(" (")[0] for d in DIMENSIONS])
 for tab, dim in zip(tabs, DIMENSIONS, strict=True):
     with tab:
         chart(
-            figures.uptake_by_figure(uptake, dim),
+            ITEMS[f"equity_uptake_by_{dim}"],
             f"uptake_{dim}",
             f"The share of referred people who started, by {in_words[dim]}, with 95% CIs.",
-            uptake[uptake["dimension"] == dim],
+            uptake[uptake["dimension"] == dim].reset_index(drop=True),
             figures.UPTAKE_TABLE,
         )

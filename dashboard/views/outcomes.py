@@ -3,13 +3,17 @@ follow-up week, for the same people: mean change by attendance and by arm, the s
 by 3 or more SWEMWBS points and the ONS4 bands before and after."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from analysis.export.catalogue import by_name
+from analysis.export.catalogue_outcomes import CHANGE_SPEC
 from analysis.figures import outcomes as figures
 from analysis.filters import Filters
 from analysis.metrics import outcomes as metrics
 from analysis.outcomes import ATTENDANCE, INDICATIVE_BELOW
+from dashboard.exhibit import Exhibit, exhibit, notice
+
+ITEMS = by_name()
 
 
 @st.cache_data(show_spinner="Pairing questionnaires…", max_entries=64)
@@ -19,22 +23,28 @@ def frames(_con, store_key: str, flt: Filters, week: int) -> tuple[int, metrics.
     return len(paired), metrics.outcomes(paired, week)
 
 
-def chart(fig: go.Figure, key: str, caption: str, frame: pd.DataFrame, labels: dict) -> None:
-    """A chart, its one-line caption and its table (labels from the figure module)."""
-    st.plotly_chart(fig, theme=None, key=key)
-    st.caption(caption)
-    with st.expander("Table"):
-        config = {
-            c: st.column_config.NumberColumn(label, format=figures.FORMATS[c])
-            if c in figures.FORMATS
-            else label
-            for c, label in labels.items()
-        }
-        order = [c for c in labels if c in frame.columns]
-        st.dataframe(frame, hide_index=True, column_order=order, column_config=config)
+def chart(item, key: str, caption: str, frame: pd.DataFrame, labels: dict) -> None:
+    """A chart, its one-line caption, its table (labels from the figure module), downloads."""
+    config = {
+        c: st.column_config.NumberColumn(label, format=figures.FORMATS[c])
+        if c in figures.FORMATS
+        else label
+        for c, label in labels.items()
+    }
+
+    def table(shown: pd.DataFrame) -> None:
+        order = [c for c in labels if c in shown.columns]
+        st.dataframe(shown, hide_index=True, column_order=order, column_config=config)
+
+    exhibit(item, frame, key=key, caption=caption, table=table)
+
+
+def change(name: str, by: str) -> Exhibit:
+    return Exhibit(name, CHANGE_SPEC, lambda f: figures.change_figure(f, metrics.BY[by]))
 
 
 st.title("Outcomes")
+notice()
 con, key, flt = (st.session_state[k] for k in ("con", "store_key", "filters"))
 week = st.segmented_control(
     "Follow-up compared with baseline", metrics.WEEKS, default=12, required=True,
@@ -65,7 +75,7 @@ st.caption(
 
 st.subheader(f"Change by attendance at week {result.week}")
 chart(
-    figures.change_figure(result.by_attendance, metrics.BY[ATTENDANCE]),
+    change("outcomes_change_by_attendance", ATTENDANCE),
     "by_attendance",
     "Mean change from baseline with 95% CIs, for people still attending at the follow-up and "
     "for those who had stopped.",
@@ -74,7 +84,7 @@ chart(
 )
 st.subheader("Change by arm")
 chart(
-    figures.change_figure(result.by_arm, metrics.BY["arm_label"]),
+    change("outcomes_change_by_arm", "arm_label"),
     "by_arm",
     "Mean change from baseline with 95% CIs, in the pilot and comparison PCNs.",
     result.by_arm,
@@ -82,7 +92,7 @@ chart(
 )
 st.subheader("Improving by 3 or more SWEMWBS points")
 chart(
-    figures.improvement_figure(result.improvement),
+    ITEMS["outcomes_improvement"],
     "improved",
     "The share of people whose SWEMWBS score rose by at least 3 points (about the smallest "
     "change that is meaningful for one person), with 95% CIs.",
@@ -91,7 +101,7 @@ chart(
 )
 st.subheader("ONS4 wellbeing bands before and after")
 chart(
-    figures.ons4_bands_figure(result.bands),
+    ITEMS["outcomes_ons4_bands"],
     "bands",
     "The share of the same people in each ONS wellbeing band at baseline and at the follow-up, "
     "with 95% CIs.",
