@@ -4,10 +4,15 @@ comparison PCNs (or the pilot PCNs' own earlier trend) predict?"""
 import pandas as pd
 import streamlit as st
 
+from analysis.export.catalogue import NO_COUNTS, by_name
+from analysis.export.catalogue_outcomes import draw_impact
 from analysis.figures import impact as figures
 from analysis.filters import Filters, filter_phrase
 from analysis.impact import ImpactEstimate, pilot_impact
 from analysis.metrics.overview import arm_pcns, data_window
+from dashboard.exhibit import Exhibit, exhibit, notice
+
+ITEMS = by_name()
 
 
 @st.cache_data(show_spinner="Fitting the impact model…", max_entries=16)
@@ -36,6 +41,7 @@ def table(frame: pd.DataFrame, labels: dict, **formats: str) -> None:
 
 
 st.title("Pilot impact")
+notice()
 flt: Filters = st.session_state["filters"]
 con, store_key = st.session_state["con"], st.session_state["store_key"]
 if flt.pilot is None:
@@ -76,14 +82,16 @@ right.metric(
 st.markdown(f"{figures.summary_sentence(est)} Rate ratio {value}, {ci}, p = {est.p_value:.3f}.")
 
 st.subheader("Observed and counterfactual referral rates")
-st.plotly_chart(figures.impact_figure(est), theme=None, key="impact")
-st.caption(
-    "Monthly referrals per 1,000 registered patients in the pilot PCNs (dots with 95% "
-    "CIs) against what the model expects without the pilot (dashed, with its 95% band)."
+rates = dict.fromkeys([c for c in figures.SERIES_TABLE if "rate" in c], "%.3f")
+exhibit(
+    Exhibit.of(ITEMS["impact_observed_counterfactual"], draw_impact),
+    est.counterfactual.assign(go_live=pd.Timestamp(est.go_live)),
+    key="impact",
+    caption="Monthly referrals per 1,000 registered patients in the pilot PCNs (dots with 95% "
+    "CIs) against what the model expects without the pilot (dashed, with its 95% band).",
+    expander="Monthly table",
+    table=lambda f: table(f, figures.SERIES_TABLE, **rates),
 )
-with st.expander("Monthly table"):
-    rates = dict.fromkeys([c for c in figures.SERIES_TABLE if "rate" in c], "%.3f")
-    table(est.counterfactual, figures.SERIES_TABLE, **rates)
 
 st.subheader("The comparison group")
 if est.design == "did":
@@ -97,16 +105,21 @@ else:
         "go-live is the comparison (an interrupted time series)."
     )
 pcns = pcns.assign(arm_label=pcns["arm"].astype(str).str.capitalize())
-table(pcns, figures.COMPARISON_TABLE, registered_patients="localized")
+exhibit(
+    Exhibit("impact_comparison_pcns", NO_COUNTS),  # list sizes, not counts of referred people
+    pcns,
+    key="comparison",
+    expander=None,
+    table=lambda f: table(f, figures.COMPARISON_TABLE, registered_patients="localized"),
+)
 
 st.subheader("How this was estimated")
 st.markdown("\n".join(f"- {note}" for note in figures.model_notes(est)))
-with st.expander("Estimates from both models"):
-    table(
-        figures.estimate_rows(est),
-        figures.ESTIMATE_TABLE,
-        rate_ratio="%.3f",
-        lower="%.3f",
-        upper="%.3f",
-        p_value="%.4f",
-    )
+exhibit(
+    ITEMS["impact_estimates"],
+    figures.estimate_rows(est),
+    key="estimates",
+    expander="Estimates from both models",
+    table=lambda f: table(f, figures.ESTIMATE_TABLE, rate_ratio="%.3f", lower="%.3f",
+                          upper="%.3f", p_value="%.4f"),
+)  # fmt: skip
