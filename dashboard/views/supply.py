@@ -3,9 +3,15 @@
 import pandas as pd
 import streamlit as st
 
+from analysis.disclosure import TableSpec
+from analysis.export.catalogue import NO_COUNTS, by_name
 from analysis.figures import supply as figures
 from analysis.filters import Filters
 from analysis.metrics import supply as metrics
+from dashboard.exhibit import Exhibit, exhibit, notice, screened
+
+COVERAGE = by_name()["supply_coverage"]
+AREAS = Exhibit("supply_areas", TableSpec(["referred_people"]))
 
 
 def table(frame, spec: dict) -> None:
@@ -77,7 +83,8 @@ def finder(data: metrics.SupplyData, ok, areas: pd.DataFrame, times) -> None:
         f"The {len(found)} suitable sessions nearest {where.label}, nearest first "
         "(straight-line km); times are UK local time."
     )
-    table(found, figures.FINDER_TABLE)
+    exhibit(Exhibit("supply_nearest_sessions", NO_COUNTS), found, key="finder", expander=None,
+            table=lambda f: table(f, figures.FINDER_TABLE))  # fmt: skip
     st.markdown(figures.attribution_markdown(found))
 
 
@@ -85,7 +92,9 @@ def finder(data: metrics.SupplyData, ok, areas: pd.DataFrame, times) -> None:
 def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
     profile, times = controls()
     ok, areas, pcns = coverage(data, key, flt, profile, times)
-    shown, rows = areas[areas["in_view"]], metrics.pcn_table(pcns)
+    shown = areas[areas["in_view"]].reset_index(drop=True)
+    # referred people per area as this user may see them, before the map is drawn
+    people = screened(AREAS, shown)["referred_people"].fillna(0).astype("int64")
     if data.referred.empty:
         st.info("No referrals match these filters, so only supply and population are shown.")
     if not ok.any():
@@ -99,7 +108,9 @@ def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
     )
     st.subheader("Where suitable sessions are, and who is far from one")
     left, right = st.columns([4, 1])
-    deck = figures.supply_deck(shown, data.series, ok, pcns, data.practices)
+    deck = figures.supply_deck(
+        shown.assign(referred_people=people), data.series, ok, pcns, data.practices
+    )
     left.pydeck_chart(deck, height=580, alt="Map of areas by distance to a suitable session")
     right.html(
         figures.map_legend_html(figures.activity_colours(data.series.loc[ok, "activity_group"]))
@@ -109,25 +120,33 @@ def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
         f"live (areas with {metrics.SUPPRESSION_THRESHOLD} or fewer are not shown). Hover for "
         "details."
     )
-    with st.expander("Map table"):
-        table(
-            shown.assign(referred=metrics.redact_counts(shown["referred_people"])),
-            figures.AREA_TABLE,
-        )
+    exhibit(
+        AREAS,
+        shown,
+        key="areas",
+        expander="Map table",
+        table=lambda f: table(
+            f.assign(referred=metrics.redact_counts(f["referred_people"])), figures.AREA_TABLE
+        ),
+    )
 
     st.subheader("Coverage by PCN")
-    st.plotly_chart(figures.coverage_figure(rows), theme=None, key="coverage")
-    st.caption(
-        "Share of each PCN's population (bars) and referred people (diamonds) living within "
-        f"1 km of a suitable session; PCNs under {metrics.DESERT_SHARE:.0%} (red) are supply "
-        "deserts."
+    exhibit(
+        COVERAGE,
+        pcns,
+        key="coverage",
+        caption="Share of each PCN's population (bars) and referred people (diamonds) living "
+        f"within 1 km of a suitable session; PCNs under {metrics.DESERT_SHARE:.0%} (red) are "
+        "supply deserts.",
+        expander="PCN table",
+        expanded=True,
+        table=lambda f: table(figures.highlight_deserts(metrics.pcn_table(f)), figures.PCN_TABLE),
     )
-    with st.expander("PCN table", expanded=True):
-        table(figures.highlight_deserts(rows), figures.PCN_TABLE)
     finder(data, ok, shown, times)
 
 
 st.title("Supply & gaps")
+notice()
 flt: Filters = st.session_state["filters"]
 data = supply(st.session_state["con"], st.session_state["store_key"], flt)
 if data.pcns.empty or not data.areas["in_view"].any():
