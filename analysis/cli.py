@@ -191,10 +191,15 @@ def _reference(args: argparse.Namespace) -> int:
     for f in report.files:
         print(f"{f['source']}: {f['rows']} rows read, {f['accepted']} accepted, "
               f"{f['rejected']} rejected ({f['file']})")
+        if f.get("rejects_file"):
+            print(f"  reasons for each rejected row: {f['rejects_file']}")
     for name, summary in (("practices", report.practices), ("areas", report.areas)):
         if summary:
             print(f"{name}: {summary['rows']} written to {report.out_dir}, "
                   f"{summary['accepted']} loaded, {summary['rejected']} rejected")
+            if summary.get("incomplete"):
+                print(f"  {summary['incomplete']} areas not in all three ONS/IoD files: "
+                      f"{summary['incomplete_rejects_file']}")
     if report.catchment_shares is not None:
         print(f"catchment shares: {report.catchment_shares} practice × LSOA rows")
     return 0
