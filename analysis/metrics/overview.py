@@ -88,7 +88,7 @@ def data_window(con: duckdb.DuckDBPyConnection) -> DataWindow | None:
     first, last, followed = con.execute(
         "SELECT min(referral_date), max(referral_date), "
         "(SELECT max(followup_date) FROM stg_followups) FROM journeys"
-    ).fetchone()
+    ).fetchall()[0]
     if first is None:
         return None
     return DataWindow(first, last, max(last, followed) if followed else last)
