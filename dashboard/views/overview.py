@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis.disclosure import REDACTED, Derived, TableSpec, apply_to_export
 from analysis.export.catalogue import by_name
-from analysis.export.catalogue_items import prop
+from analysis.export.catalogue_items import prop, with_total
 from analysis.figures import overview as figures
 from analysis.filters import Filters
 from analysis.metrics import overview as metrics
@@ -102,7 +102,7 @@ for _, k in kpis.iterrows():
 st.subheader("Referral funnel")
 exhibit(
     ITEMS["overview_funnel"],
-    funnel,
+    with_total(funnel, ["arm"]),
     key="funnel",
     caption="The share of referred people who were contacted, started and were still attending "
     "at each follow-up (numbers are people; black lines are 95% CIs). Recent referrals have not "
