@@ -29,6 +29,11 @@ COLUMNS = [c for c in CHANGE_COLUMNS if c != "group"]
 
 def outcome_change(journeys: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFrame:
     """One row per measure and week (:data:`COLUMNS`), measures in :data:`MEASURES` order."""
+    # Referral ids as integer codes: the pairing looks each id up a dozen times per week, and
+    # integer lookups are several times faster than string ones at 100,000 follow-ups.
+    codes, _ = pd.factorize(pd.concat([journeys["referral_id"], followups["referral_id"]]))
+    journeys = journeys.assign(referral_id=codes[: len(journeys)])
+    followups = followups.assign(referral_id=codes[len(journeys) :])
     parts = [change_summary(paired_outcomes(journeys, followups, week)) for week in WEEKS]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CHANGE_COLUMNS)
     frame = frame.astype({"n_pairs": "int64", "week": "int64", "indicative_only": bool})
