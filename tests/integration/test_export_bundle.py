@@ -132,3 +132,31 @@ def test_unknown_format_and_pilot(demo_store: Path, tmp_path: Path, capsys) -> N
                  "--format", "csv", "--pilot", "Nowhere"]) == 1  # fmt: skip
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "gif" in err[0] and "Nowhere" in err[1]
+
+
+def test_raw_figure_data_of_new_charts_equal_the_marts(tables_raw: Path, demo_store: Path) -> None:
+    con = open_store(demo_store, read_only=True)
+    mart = con.cursor().execute("SELECT pcn_code, sum(referrals) AS referrals, "
+                                "sum(first_attended) AS first_attended FROM mart_pcn_month "
+                                "GROUP BY ALL").df().set_index("pcn_code")  # fmt: skip
+    con.close()
+    plot = pd.read_csv(tables_raw / "figure-data" / "uptake_funnel_plot.csv").set_index("pcn_code")
+    for column in ("referrals", "first_attended"):
+        assert plot[column].to_dict() == mart.loc[plot.index, column].to_dict()
+    for name in ("supply_coverage", "retention_cox", "outcomes_change_by_arm",
+                 "outcomes_ons4_bands", "data_quality_rejects", "data_quality_freshness"):  # fmt: skip
+        assert (tables_raw / "figure-data" / f"{name}.csv").exists(), name
+    assert (tables_raw / "tables" / "impact_estimates.csv").exists()
+
+
+def test_pilot_impact_exported_with_a_pilot(demo_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "impact"
+    assert main(["export", "--out", str(out), "--store", str(demo_store), "--format", "csv",
+                 "--pilot", "Eastbrook live-feed pilot"]) == 0  # fmt: skip
+    estimates = pd.read_csv(out / "tables" / "impact_estimates.csv")
+    assert set(estimates["model"]) == {"poisson", "negative_binomial"}
+    assert estimates["selected"].sum() >= 1
+    series = pd.read_csv(out / "figure-data" / "impact_observed_counterfactual.csv", dtype=str)
+    cells = series["pilot_referrals"].dropna()
+    values = pd.to_numeric(cells[cells != REDACTED])
+    assert len(values) and (values % 5 == 0).all()

@@ -61,3 +61,25 @@ def test_tables_protected(con, item) -> None:
         values = pd.to_numeric(shown[column][shown[column] != REDACTED])
         assert not values.between(1, 7).any()
         assert (values % 5 == 0).all()
+
+
+def test_every_page_chart_is_exported() -> None:
+    names = set(catalogue.by_name())
+    assert {"impact_observed_counterfactual", "impact_estimates", "supply_coverage",
+            "retention_cox", "uptake_funnel_plot", "outcomes_change_by_attendance",
+            "outcomes_change_by_arm", "outcomes_ons4_bands", "data_quality_faults",
+            "data_quality_freshness", "data_quality_readiness", "data_quality_rejects"} <= names  # fmt: skip
+
+
+@pytest.mark.parametrize("item", [*catalogue.TABLES, *catalogue.FIGURES], ids=lambda i: i.name)
+def test_every_item_protects_its_counts(con, item) -> None:
+    frame = item.frame(con, Filters(pilot=PILOT))
+    shown = catalogue.protected(item, frame).frame
+    assert set(item.spec.counts) <= set(frame.columns)
+    if item.protect == "km":
+        assert all(((shown[c] == 0) | (shown[c] % 3 == 0)).all() for c in ("n_at_risk",))
+        return
+    for column in item.spec.counts:
+        values = pd.to_numeric(shown[column][shown[column] != REDACTED])
+        assert not values.between(1, 7).any(), column
+        assert (values.dropna() % 5 == 0).all(), column
