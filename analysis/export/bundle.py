@@ -23,6 +23,8 @@ import shutil
 import time
 import zipfile
 from collections.abc import Iterable
+from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -60,7 +62,7 @@ class ExportReport:
     disclosure_control: bool = True
     disclosure: list[DisclosureReport] = field(default_factory=list)
     seconds: float = 0.0
-    figure_seconds: float = 0.0
+    figure_seconds: float = 0.0  # browser start to last image (computing tables meanwhile)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -115,31 +117,32 @@ def export_bundle(
     dictionary: list[dict[str, str]] = []
     for folder in ("tables", "figures", "figure-data"):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    for item in TABLES:
-        frame = item.frame(con, flt)
-        shown, disclosure = apply_to_export(item.name, frame, item.spec,
-                                            disclosure_control=disclosure_control)  # fmt: skip
-        report.disclosure.append(disclosure)
-        report.files += _write_table(shown, out / "tables" / item.name, table_fmts)
-        report.tables.append(item.name)
-        dictionary += _dictionary(item.name, shown)
-    drawn: list[tuple[Item, pd.DataFrame]] = []
-    for item in FIGURES:
-        frame = item.frame(con, flt)
-        shown, disclosure = _figure_data(item, frame, disclosure_control)
-        report.disclosure.append(disclosure)
-        report.files += _write_table(shown, out / "figure-data" / item.name, table_fmts)
-        dictionary += _dictionary(f"figure-data/{item.name}", shown)
-        drawn.append((item, protected_for_figure(item, frame) if disclosure_control else frame))
-    if figure_fmts and browser is not None:
+    writer = FigureWriter(browser) if figure_fmts and browser is not None else None
+    with writer or nullcontext():  # the browser starts while the tables are computed
         figure_start = time.perf_counter()
-        with FigureWriter(browser) as writer:
-            for item, frame in drawn:
-                fig = item.draw(frame) if item.draw else None
-                for fmt in figure_fmts:
-                    report.files.append(writer.write(fig, out / "figures" / f"{item.name}.{fmt}"))
+        for item in TABLES:
+            frame = item.frame(con, flt)
+            shown, disclosure = apply_to_export(item.name, frame, item.spec,
+                                                disclosure_control=disclosure_control)  # fmt: skip
+            report.disclosure.append(disclosure)
+            report.files += _write_table(shown, out / "tables" / item.name, table_fmts)
+            report.tables.append(item.name)
+            dictionary += _dictionary(item.name, shown)
+        drawing: list[Future[list[Path]]] = []
+        for item in FIGURES:
+            frame = item.frame(con, flt)
+            shown, disclosure = _figure_data(item, frame, disclosure_control)
+            report.disclosure.append(disclosure)
+            report.files += _write_table(shown, out / "figure-data" / item.name, table_fmts)
+            dictionary += _dictionary(f"figure-data/{item.name}", shown)
+            if writer is not None and item.draw is not None:  # drawn while the next is computed
+                fig = item.draw(protected_for_figure(item, frame) if disclosure_control else frame)
+                paths = [out / "figures" / f"{item.name}.{fmt}" for fmt in figure_fmts]
+                drawing.append(writer.submit([(fig, path) for path in paths]))
                 report.figures.append(item.name)
-        report.figure_seconds = time.perf_counter() - figure_start
+        for batch in drawing:
+            report.files += batch.result()
+        report.figure_seconds = time.perf_counter() - figure_start if writer else 0.0
     report.files.append(_write_methods(out / "methods.md", con, flt, report))
     dict_path = write_csv(pd.DataFrame(dictionary, columns=["table", "column", "definition"]),
                           out / "data-dictionary.csv")  # fmt: skip
