@@ -20,13 +20,20 @@ TOLERANCE = 1e-9
 
 
 def interval(
-    name: str, lower: str, upper: str, *, within: tuple[float, float] | None = None
+    name: str,
+    lower: str,
+    upper: str,
+    *,
+    within: tuple[float, float] | None = None,
+    optional: bool = False,
 ) -> str:
-    """``name`` is NULL or lies in [lower, upper] (and the limits in ``within``)."""
+    """``name`` is NULL or lies in [lower, upper] (and the limits in ``within``). With
+    ``optional``, an estimate may also have no interval at all (both limits NULL)."""
     condition = f"{lower} <= {name} AND {name} <= {upper}"
     if within is not None:
         condition += f" AND {within[0]} <= {lower} AND {upper} <= {within[1]}"
-    return f"{name} IS NULL OR ({condition})"
+    missing = f" OR ({lower} IS NULL AND {upper} IS NULL)" if optional else ""
+    return f"{name} IS NULL{missing} OR ({condition})"
 
 
 def close(left: str, right: str, scale: str = "1") -> str:
@@ -105,7 +112,7 @@ OUTCOME_CHANGE_NOT_NULL = (
 OUTCOME_CHANGE = (
     "week IN (4, 12, 26) AND n_pairs > 0",
     close("mean_change", "followup_mean - baseline_mean", "mean_change"),
-    interval("mean_change", "change_lower", "change_upper"),
+    interval("mean_change", "change_lower", "change_upper", optional=True),
     "p_ttest IS NULL OR p_ttest BETWEEN 0 AND 1",
     "p_wilcoxon IS NULL OR p_wilcoxon BETWEEN 0 AND 1",
     "sd_change IS NULL OR sd_change >= 0",

@@ -35,6 +35,7 @@ def outcome_change(journeys: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFr
     journeys = journeys.assign(referral_id=codes[: len(journeys)])
     followups = followups.assign(referral_id=codes[len(journeys) :])
     parts = [change_summary(paired_outcomes(journeys, followups, week)) for week in WEEKS]
+    parts = [part for part in parts if not part.empty]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CHANGE_COLUMNS)
     frame = frame.astype({"n_pairs": "int64", "week": "int64", "indicative_only": bool})
     frame["improved"] = frame["improved"].astype("Int64")

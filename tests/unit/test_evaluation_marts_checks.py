@@ -252,3 +252,19 @@ def test_censored_counts_account_for_everyone_between_curve_times() -> None:
     times = np.array([0.0, 1.0, 2.0, 4.0, 6.0])
     # censored at 0 → [0, 1); 2.0 and 3.5 → [2, 4); 6.0 → the last time, at or after it
     assert censored_counts(times, weeks, event).tolist() == [1, 0, 2, 0, 1]
+
+
+def test_outcome_change_with_too_few_pairs_for_an_interval_passes() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE journeys AS SELECT 'R1' AS referral_id UNION ALL SELECT 'R2'")
+    con.execute(
+        "CREATE TABLE stg_followups AS SELECT * FROM (VALUES "
+        "('R1', 0, NULL, 20.0, 5, 5, 5, 5, 2), ('R1', 4, true, 24.0, 6, 6, 6, 4, 3), "
+        "('R2', 0, NULL, NULL, 5, NULL, NULL, NULL, NULL)) AS t(referral_id, followup_week, "
+        "still_attending, swemwbs_metric, ons4_satisfied, ons4_worthwhile, ons4_happy, "
+        "ons4_anxious, sipam_days)"
+    )
+    BY_NAME["mart_outcome_change"].builder(con)
+    rows = con.execute("SELECT measure, n_pairs, change_lower FROM mart_outcome_change").fetchall()
+    assert len(rows) == 6 and all(n == 1 and lower is None for _, n, lower in rows)
+    assert run_tests(con, BY_NAME["mart_outcome_change"]) == []
