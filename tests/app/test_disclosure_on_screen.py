@@ -1,12 +1,15 @@
 """Commissioners see every page under disclosure control; local users see the true counts; the
 download buttons beside a chart hand over protected, audited files.
 
-The commissioner's access is injected where the entrypoint reads it (``analysis.roles.LOCAL``,
-what ``dashboard/app.py`` puts in ``st.session_state["access"]`` without sign-in).
+The commissioner's access is injected where the entrypoint reads it without sign-in configured
+(``analysis.roles.LOCAL``, and its copy in ``dashboard.auth`` where sign-in is resolved), so the
+page receives it in ``st.session_state["access"]`` through the ordinary app flow.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import io
 import json
 import re
@@ -63,6 +66,10 @@ def safe_midpoint6(value: float) -> bool:
 def as_user(demo_store: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     def open_as(access: Access, page: str, **params: str) -> AppTest:
         monkeypatch.setattr(analysis.roles, "LOCAL", access)
+        if importlib.util.find_spec("dashboard.auth") is not None:
+            auth = importlib.import_module("dashboard.auth")
+            if hasattr(auth, "LOCAL"):
+                monkeypatch.setattr(auth, "LOCAL", access)
         return page_opener(f"views/{page}.py", demo_store, monkeypatch, run_entry_first=True)(
             **params
         )
