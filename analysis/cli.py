@@ -289,6 +289,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from analysis.export.audit import ExportEvent, audit_log_path, local_user, record_export
     from analysis.export.bundle import export_bundle, parse_formats
     from analysis.store import open_store
 
@@ -296,10 +297,14 @@ def _export(args: argparse.Namespace) -> int:
     store = resolve_store_path(args.store)
     if not store.exists():
         raise StoreError(f"{store}: no store here yet; run 'make demo' or 'pilot load' first")
+    event = ExportEvent(user=local_user(), role="local", channel="cli", what="bundle",
+                        formats=formats, disclosure_control=not args.no_disclosure_control,
+                        pilot=args.pilot, destination=str(Path(args.out).resolve()))
     con = open_store(store, read_only=True)
-    try:
+    try:  # the audit line is written once the inputs are checked, before any file
         report = export_bundle(con, args.out, formats, args.pilot,
-                               disclosure_control=not args.no_disclosure_control)
+                               disclosure_control=not args.no_disclosure_control,
+                               before_writing=lambda: record_export(event, audit_log_path(store)))
     finally:
         con.close()
     if args.json:

@@ -1,10 +1,14 @@
 """The dashboard entrypoint: `pilot serve` (or `streamlit run dashboard/app.py`) runs this file.
 
-Each run it opens the store (read-only, cached for all sessions), shows the synthetic-data banner
-when the store holds the demo place, draws the shared sidebar filters and runs the chosen page.
-Pages are scripts in ``dashboard/views/``; they read the connection and the filters from
-``st.session_state`` (keys ``con``, ``store_key`` and ``filters``). ``dashboard/page_order.py``
-lists every page in menu order; a page is shown once its script exists.
+Each run it first settles who is looking (:func:`dashboard.auth.identify`: without sign-in
+configured, the local user; signed out, only the sign-in page; signed in without a role, a "no
+access" page), then opens the store (read-only, cached for all sessions), shows the
+synthetic-data banner when the store holds the demo place, draws the shared sidebar filters
+(only the user's pilots) and runs the chosen page among the user's pages. Pages are scripts in
+``dashboard/views/``; they read the connection, the filters and the user's
+:class:`~analysis.roles.Access` from ``st.session_state`` (keys ``con``, ``store_key``,
+``filters`` and ``access``). ``dashboard/page_order.py`` lists every page in menu order; a page
+is shown once its script exists and the user's role includes it (docs/access.md).
 """
 
 from __future__ import annotations
@@ -15,18 +19,23 @@ import duckdb
 import streamlit as st
 
 from analysis.errors import StoreError
-from analysis.metrics.overview import data_window
-from analysis.roles import LOCAL
+from analysis.metrics.overview import data_window, pilot_names
+from analysis.roles import Access
 from analysis.store import get_meta, open_store, resolve_store_path
+from dashboard.auth import identify, sign_out_button
 from dashboard.filters import sidebar_filters
 from dashboard.page_order import PAGE_ORDER
 
 VIEWS = Path(__file__).resolve().parent / "views"
-PAGES = [
-    st.Page(VIEWS / script, title=title, icon=icon, default=(script == "overview.py"))
-    for script, title, icon in PAGE_ORDER
-    if (VIEWS / script).exists()
-]
+SIGN_IN = st.Page(VIEWS / "sign_in.py", title="Sign in", icon=":material/login:", default=True)
+
+
+def pages_for(access: Access) -> list[st.Page]:
+    """The user's pages in menu order (those whose script exists), the first the default."""
+    scripts = [row for row in PAGE_ORDER if row[0] in access.pages and (VIEWS / row[0]).exists()]
+    return [st.Page(VIEWS / script, title=title, icon=icon, default=i == 0)
+            for i, (script, title, icon) in enumerate(scripts)]  # fmt: skip
+
 
 st.set_page_config(
     layout="wide", page_title="Activity referral pilots", page_icon=":material/directions_walk:"
@@ -66,6 +75,14 @@ def open_or_stop() -> tuple[duckdb.DuckDBPyConnection, str]:
     return con, store_key
 
 
+visitor = identify()
+sign_out_button(visitor)
+access = visitor.access
+if access is None:  # signed out, or signed in without a role: the sign-in page and no data
+    st.session_state.pop("access", None)
+    st.session_state["signed_in_email"] = visitor.email
+    st.navigation([SIGN_IN]).run()
+    st.stop()
 con, store_key = open_or_stop()
 with con.cursor() as cur:  # a cursor per run: the shared connection is not thread-safe
     synthetic, dataset, window = (
@@ -73,6 +90,7 @@ with con.cursor() as cur:  # a cursor per run: the shared connection is not thre
         get_meta(cur, "dataset_name"),
         data_window(cur),
     )
+    held = pilot_names(cur)
 if synthetic == "true":
     st.warning(
         f"**Synthetic data.** Everything shown comes from the fictional demo place "
@@ -85,7 +103,13 @@ if window is None:
         "`pilot build`, then reload this page."
     )
     st.stop()
-st.session_state.update(
-    con=con, store_key=store_key, filters=sidebar_filters(con, store_key, window), access=LOCAL
-)
-st.navigation(PAGES).run()
+if access.pilots is not None and not set(access.pilots) & set(held):
+    st.error(
+        f"Your access covers {', '.join(access.pilots)}, and this data store holds none of "
+        "those pilots. Ask the evaluation lead to check the access list.",
+        icon=":material/block:",
+    )
+    st.stop()
+filters = sidebar_filters(con, store_key, window, pilots=access.pilots)
+st.session_state.update(con=con, store_key=store_key, filters=filters, access=access)
+st.navigation(pages_for(access)).run()

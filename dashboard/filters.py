@@ -64,20 +64,32 @@ def filter_options(
         return pilot_names(cur), pcns.merge(arms, on="pcn_code", how="left"), filter_values(cur)
 
 
-def sidebar_filters(con: duckdb.DuckDBPyConnection, store_key: str, window: DataWindow) -> Filters:
-    """Draw the shared filters in the sidebar and return the view they describe."""
-    pilots, pcns, values = filter_options(con, store_key)
+def sidebar_filters(
+    con: duckdb.DuckDBPyConnection,
+    store_key: str,
+    window: DataWindow,
+    pilots: tuple[str, ...] | None = None,
+) -> Filters:
+    """Draw the shared filters in the sidebar and return the view they describe.
+
+    ``pilots`` (the user's :attr:`~analysis.roles.Access.pilots`) limits the pilot choice to
+    those pilots and drops the all-PCNs view, which would show other pilots' PCNs.
+    """
+    held, pcns, values = filter_options(con, store_key)
+    allowed = [p for p in held if pilots is None or p in pilots]
     with st.sidebar:
         st.header("Filters")
         choice = st.selectbox(
             "Pilot",
-            [*pilots, ALL_PCNS],
+            [*allowed, ALL_PCNS] if pilots is None else allowed,
             key=QUERY_KEYS["pilot"],
             bind=BIND,
             help="A pilot compares its pilot PCNs with its comparison PCNs. "
             f"'{ALL_PCNS}' treats every PCN as one group.",
         )
         pilot = None if choice in (None, ALL_PCNS) else str(choice)
+        if pilots is not None and pilot not in allowed:  # never an unlisted pilot's PCNs
+            pilot = allowed[0]
         bounds = {
             "min_value": window.first_referral,
             "max_value": window.last_referral,

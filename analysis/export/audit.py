@@ -38,6 +38,7 @@ class ExportEvent:
     disclosure_control: bool
     pilot: str | None = None
     filters: dict[str, object] = field(default_factory=dict)
+    destination: str | None = None  # where the files went: the folder (cli) or the file name
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 

@@ -22,7 +22,7 @@ import re
 import shutil
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -101,9 +101,12 @@ def export_bundle(
     pilot: str | None = None,
     disclosure_control: bool = True,
     filters: Filters | None = None,
+    before_writing: Callable[[], object] | None = None,
 ) -> ExportReport:
     """Write the bundle to ``out_dir`` (created; files of the same name are replaced) and zip
-    it to ``out_dir.zip``. ``filters`` (default: the whole period, ``pilot``) picks the view."""
+    it to ``out_dir.zip``. ``filters`` (default: the whole period, ``pilot``) picks the view.
+    ``before_writing`` runs once the inputs are checked and before any file is written (the
+    audit log's line); if it raises, nothing is written."""
     started = time.perf_counter()
     fmts = parse_formats(formats)
     figure_fmts = [f for f in fmts if f in FIGURE_FORMATS]
@@ -111,6 +114,8 @@ def export_bundle(
     browser = find_browser() if figure_fmts else None  # fail before writing anything
     _check_pilot(con, pilot)
     flt = filters or Filters(pilot=pilot)
+    if before_writing is not None:
+        before_writing()
     out = Path(out_dir)
     report = ExportReport(out, out.with_name(f"{out.name}.zip"),
                           disclosure_control=disclosure_control)  # fmt: skip

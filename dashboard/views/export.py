@@ -1,7 +1,10 @@
 """Export: the tables, figures, methods note and data dictionary of the current view as a zip.
 
 Files are built only when the button is clicked (``st.download_button(data=callable)``), with
-disclosure control on unless the user ticks the box that turns it off.
+disclosure control on unless the user ticks the box that turns it off — a box offered only to
+users whose role may lift it (researchers and the local user; docs/access.md). The pilot choice
+is limited to the user's pilots. Every build appends a line to the export audit log
+(:mod:`analysis.export.audit`) before any file is written or handed over.
 """
 
 import tempfile
@@ -10,29 +13,34 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.export.audit import ExportEvent, record_export
 from analysis.export.bundle import ALL_FORMATS, export_bundle
 from analysis.export.catalogue import FIGURES, TABLES
 from analysis.export.figures import FIGURE_FORMATS, BrowserMissingError, find_browser
 from analysis.filters import Filters
 from analysis.metrics.overview import pilot_names
+from analysis.roles import LOCAL, Access
 
 ALL = "All PCNs (no pilot)"
 
 st.title("Export")
 con = st.session_state["con"]
 flt: Filters = st.session_state["filters"]
+access: Access = st.session_state.get("access") or LOCAL
 with con.cursor() as cur:
-    pilots = pilot_names(cur)
+    pilots = [p for p in pilot_names(cur) if access.pilots is None or p in access.pilots]
 st.markdown(
     f"A zip of {len(TABLES)} tables ({', '.join(t.name for t in TABLES)}), {len(FIGURES)} "
     "figures (the charts of the other pages), the data behind each figure, a methods note and "
     "a data dictionary, for the period and filters chosen in the sidebar."
 )
-options = [*pilots, ALL]
-chosen = st.selectbox("Pilot", options, index=options.index(flt.pilot or ALL), key="export_pilot")
+options = [*pilots, ALL] if access.pilots is None else pilots
+current = flt.pilot or ALL
+chosen = st.selectbox("Pilot", options, index=options.index(current) if current in options else 0,
+                      key="export_pilot")  # fmt: skip
 formats = st.multiselect("Formats", list(ALL_FORMATS), default=list(ALL_FORMATS),
                          key="export_formats")  # fmt: skip
-raw = st.checkbox(
+raw = access.may_lift_disclosure and st.checkbox(
     "Turn off disclosure control (raw counts, including counts of 1 to 7 people: an analyst's "
     "working copy that must never be shared)", value=False, key="export_raw",
 )  # fmt: skip
@@ -41,7 +49,9 @@ if raw:
                "records this.", icon=":material/warning:")  # fmt: skip
 else:
     st.caption("Disclosure control is on: counts of 1 to 7 are redacted, others rounded to 5, "
-               "rates recomputed from the rounded counts (see docs/disclosure.md).")  # fmt: skip
+               "rates recomputed from the rounded counts (see docs/disclosure.md)."
+               + ("" if access.may_lift_disclosure else " Exports for your role are always "
+                  "under disclosure control."))  # fmt: skip
 if any(f in FIGURE_FORMATS for f in formats):
     try:
         find_browser()
@@ -52,10 +62,16 @@ view = replace(flt, pilot=None if chosen == ALL else chosen)
 
 
 def build() -> bytes:
-    """Write the bundle to a temporary folder and return the zip's bytes (runs on click)."""
+    """Write the bundle to a temporary folder and return the zip's bytes (runs on click), after
+    its line in the audit log."""
+    event = ExportEvent(user=access.user, role=access.role, channel="export page",
+                        what="bundle", formats=tuple(formats or ["csv"]),
+                        disclosure_control=not raw, pilot=view.pilot,
+                        filters=dict(view.to_query_params()), destination="pilot-export.zip")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
         report = export_bundle(cur, Path(tmp) / "pilot-export", formats or ["csv"],
-                               view.pilot, disclosure_control=not raw, filters=view)  # fmt: skip
+                               view.pilot, disclosure_control=not raw, filters=view,
+                               before_writing=lambda: record_export(event))  # fmt: skip
         return report.zip_path.read_bytes()
 
 
@@ -64,4 +80,7 @@ st.download_button(
     mime="application/zip", on_click="ignore", type="primary", icon=":material/download:",
     disabled=not formats, key="export_download",
 )  # fmt: skip
-st.caption("Building the figures takes about a second each; the zip downloads when ready.")
+st.caption(
+    "Every export is recorded in the export log (who, when, what, disclosure control). "
+    "Drawing all the figures takes about half a minute; the zip downloads when ready."
+)
