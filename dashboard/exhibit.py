@@ -99,7 +99,7 @@ def download_bytes(ex: Exhibit, frame: pd.DataFrame, fmt: str, flt: Filters) -> 
             if ex.draw is None:
                 raise ValueError(f"{ex.name} is a table, not a figure")
             figure = ex.draw(protected_for_figure(ex, frame))
-            with _ONE_BROWSER, FigureWriter(find_browser()) as writer:
+            with _ONE_BROWSER, FigureWriter(find_browser(), tabs=1) as writer:
                 writer.write(figure, path)
         elif fmt == "csv":
             write_csv(protected(ex, frame).frame, path)
