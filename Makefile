@@ -45,8 +45,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Benchmarks with budget pass/fail: london and national by default (about 25 min on 2 idle
+## cores); `make bench SCALE=pilot` or SCALE=pilot,london to choose, RUNS=N runs a figure.
+BENCH_SCALES := london,national
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py --scales $(if $(filter command line environment,$(origin SCALE)),$(SCALE),$(BENCH_SCALES)) $(if $(RUNS),--runs $(RUNS))
 
 clean:
 	rm -rf $(VENV) data/demo data/*.duckdb data/rejects

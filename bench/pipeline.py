@@ -42,7 +42,8 @@ def one_run(scale: str, seed: int, work: Path) -> dict[str, tuple[float, float]]
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    steps = {"demo": [*PILOT, "demo", "--scale", scale, "--seed", str(seed), "--out", str(demo)]}
+    demo_cmd = [sys.executable, "-m", "analysis.demo", "--scale", scale, "--seed", str(seed)]
+    steps = {"demo": [*demo_cmd, "--out", str(demo)]}
     for kind, name in LOADS:
         steps[f"load {kind}"] = [*PILOT, "load", kind, str(demo / name), "--store", str(store)]
     steps["harvest"] = [*PILOT, "harvest", str(demo / "feeds"), "--store", str(store)]
