@@ -72,6 +72,12 @@ def _missing(detail: str) -> BrowserMissingError:
     )
 
 
+def _line(exc: BaseException) -> str:
+    """An error's message on one line, at most 200 characters."""
+    first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return " ".join(first.split())[:200] or type(exc).__name__
+
+
 def find_browser() -> Path:
     """The Chromium kaleido will use: ``BROWSER_PATH`` if set, else the first on ``PATH``."""
     configured = os.environ.get("BROWSER_PATH", "").strip()
@@ -195,12 +201,18 @@ class FigureWriter:
 
     async def _open(self) -> Any:
         """The browser with one tab; :meth:`submit` opens more when a batch needs them."""
-        browser = _steady_kaleido()(n=1, timeout=TIMEOUT, path=str(self.browser), mathjax=False)
+        try:
+            browser = _steady_kaleido()(n=1, timeout=TIMEOUT, path=str(self.browser),
+                                        mathjax=False)  # fmt: skip
+        except Exception as exc:  # kaleido's own "requires Chrome" error
+            raise _missing(f"Chromium at {self.browser} could not be used ({_line(exc)})") from exc
         try:
             await browser.open()
-        except BaseException as exc:
+        except Exception as exc:
             await browser.close()
-            raise _missing(f"Chromium at {self.browser} could not be started ({exc})") from exc
+            raise _missing(
+                f"Chromium at {self.browser} could not be started ({_line(exc)})"
+            ) from exc
         return browser
 
     async def _browser(self) -> Any:

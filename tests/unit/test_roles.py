@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,15 @@ def test_a_malformed_role_map_is_one_line_naming_the_key(text: str, message: str
     assert message in str(caught.value)
     assert str(caught.value).startswith(".streamlit/secrets.toml: [access] ")
     assert "\n" not in str(caught.value)
+
+
+def test_the_committed_secrets_example_is_a_valid_role_map() -> None:
+    example = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml.example"
+    secrets = tomllib.loads(example.read_text(encoding="utf-8"))
+    assert {"redirect_uri", "cookie_secret", "client_id"} <= set(secrets["auth"])
+    role_map = parse_role_map(secrets["access"])
+    assert {g.role for g in (*role_map.users.values(), *role_map.domains.values())} == {
+        "manager",
+        "researcher",
+        "commissioner",
+    }
