@@ -19,11 +19,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis.errors import InputError, StoreError
 from analysis.ingest import nhs_number
 from analysis.ingest.contract import CONTRACTS, Contract
-from analysis.ingest.read import RawTable, read_table
+from analysis.ingest.read import TEXT, RawTable, read_table
 from analysis.ingest.validate import References, check
 from analysis.spreadsheet import neutralise_cell
 from analysis.store import get_meta, set_meta
@@ -121,7 +122,7 @@ def _with_patient_key(
             "the pseudonymisation key differs from the one this store was built with "
             f"(set {nhs_number.KEY_ENV} or {nhs_number.KEY_FILE_ENV} to the original key)"
         )
-    accepted = accepted.copy()
+    accepted = accepted.copy(deep=False)
     nhs = nhs_number.normalise(raw.cells.loc[accepted.index, "nhs_number"])
     has_nhs = nhs != ""
     patient_key = "pid:" + raw.cells.loc[accepted.index, "patient_id"]
@@ -190,7 +191,9 @@ def _write(
     frame = accepted.reindex(columns=table_columns)
     for name in frame.columns:
         if frame[name].dtype == object:
-            frame[name] = frame[name].astype("string")
+            frame[name] = frame[name].astype(TEXT)
+    # DuckDB reads an Arrow table column by column without touching Python objects.
+    incoming = pa.Table.from_pandas(frame, preserve_index=False)
     reject_frame = pd.DataFrame({
         "kind": contract.kind,
         "source_file": str(path),
@@ -202,7 +205,7 @@ def _write(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("incoming", frame)
+        con.register("incoming", incoming)
         con.execute(f"INSERT OR REPLACE INTO {contract.table} SELECT * FROM incoming")
         con.unregister("incoming")
         con.execute("DELETE FROM load_rejects WHERE kind = ? AND source_file = ?",

@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.ingest import nhs_number
 from analysis.ingest.contract import EARLIEST_REFERRAL, Contract
 from analysis.ingest.parse import parse_column
+from analysis.ingest.read import TEXT
 
 PROBLEM_COLUMNS = ["row", "field", "value", "reason"]
 
@@ -60,6 +61,8 @@ class _Problems:
 
 def check(cells: pd.DataFrame, contract: Contract, refs: References, today: date) -> Checked:
     """Parse and check every cell and row; return typed accepted rows and all problems."""
+    if any(dtype != TEXT for dtype in cells.dtypes):
+        cells = cells.astype(TEXT)
     problems = _Problems(cells)
     values = pd.DataFrame(index=cells.index)
     for column in contract.columns:
@@ -156,8 +159,8 @@ def _duplicate_keys(
     contract: Contract, values: pd.DataFrame, found: pd.DataFrame, problems: _Problems
 ) -> None:
     """A key repeated within one file: the first good row is kept, later ones are rejected."""
-    good = values.loc[~values.index.isin(found["row"])]
     key = list(contract.key)
+    good = values.loc[~values.index.isin(found["row"]), key]
     repeated = good.duplicated(subset=key, keep="first")
     if not repeated.any():
         return
