@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.figures.overview import white_template
 from analysis.metrics.data_quality import FRESHNESS_BANDS, MISSING_LABELS
 
 __all__ = [
@@ -59,10 +60,9 @@ WARNING_TABLE = {
 
 
 def _layout(title: str, x_title: str = "", y_title: str = "", rows: int = 0) -> go.Figure:
-    fig = go.Figure()
+    fig = white_template(go.Figure())
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
-        template="plotly_white",
         font={"family": FONT, "size": 14},
         xaxis_title={"text": x_title},
         yaxis_title={"text": y_title},

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figures.overview import ARM_COLOURS, FONT, _base_layout, _empty
+from analysis.figures.overview import ARM_COLOURS, FONT, _base_layout, _empty, white_template
 from analysis.figures.uptake import display_label, in_sentence
 
 # fmt: off
@@ -194,9 +194,9 @@ def sii_figure(sii: pd.DataFrame) -> go.Figure:
                 col=col,
             )
         fig.add_vline(x=0, line={"color": "#333333", "width": 1, "dash": "dot"}, row=1, col=col)
+    white_template(fig)
     fig.update_layout(
         title={"text": "Slope index of inequality across IMD deciles", "x": 0, "xanchor": "left"},
-        template="plotly_white",
         font={"family": FONT, "size": 14},
         margin={"l": 10, "r": 10, "t": 90, "b": 40},
         height=300,
