@@ -12,6 +12,7 @@ Data are passed as plain lists of records, so the deck JSON is readable and NaN-
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 from pandas.io.formats.style import Styler
+from pydeck.bindings.json_tools import default_serialize
 from scipy.spatial import ConvexHull, cKDTree
 
 from analysis.access import ACCESS_KM, EARTH_RADIUS_KM, unit_vectors
@@ -27,7 +29,7 @@ from analysis.metrics.supply import DESERT_SHARE, REDACTED, suppressed
 
 # fmt: off
 __all__ = [
-    "AREA_TABLE", "DISTANCE_BANDS", "FINDER_TABLE", "OKABE_ITO", "PCN_TABLE",
+    "AREA_TABLE", "DISTANCE_BANDS", "FINDER_TABLE", "OKABE_ITO", "PCN_TABLE", "CompactDeck",
     "activity_colours", "attribution_markdown", "coverage_figure", "distance_band",
     "highlight_deserts", "map_legend_html", "supply_deck",
 ]
@@ -105,12 +107,19 @@ def _fan_out(frame: pd.DataFrame, step_m: float) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
-    """Plain JSON-safe records (NaN → None, numpy scalars → Python)."""
-    clean = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]
+    """Plain JSON-safe records (NaN → None, numpy scalars → Python), built column by column."""
+    values = []
+    for col in columns:
+        series = frame[col]
+        plain = series.tolist()  # Python scalars; objects (lists, strings) as they are
+        if series.dtype == object or series.isna().any():
+            missing = series.isna().tolist()
+            plain = [
+                None if gone else (v.item() if hasattr(v, "item") else v)
+                for v, gone in zip(plain, missing, strict=True)
+            ]
+        values.append(plain)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _pct(x: float) -> str:
@@ -270,7 +279,19 @@ def supply_deck(
     ]
     # fmt: on
     view = _view(areas) if len(areas) else pdk.ViewState(latitude=52.5, longitude=-1.5, zoom=6)
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip=TOOLTIP)
+    return CompactDeck(layers=layers, initial_view_state=view, map_style=None, tooltip=TOOLTIP)
+
+
+class CompactDeck(pdk.Deck):
+    """A pydeck ``Deck`` whose JSON is written without indentation.
+
+    The content is pydeck's own (same keys, sorted, same values); pydeck indents it, which makes
+    Python fall back to its slow pure-Python encoder and the payload a third larger. Streamlit
+    sends this JSON to the browser on every run, so a london-scale map costs a few MB less.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 # Table views: column → (heading, number format or "link:<text>"; None for plain text). The
