@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from analysis.errors import InputError
@@ -31,8 +32,6 @@ PARQUET_MAGIC = b"PAR1"
 TEXT = "string[pyarrow]"
 UTF8_CHECK_BYTES = 1 << 24  # the UTF-8 check decodes this much at a time
 UTF8_BOM = b"\xef\xbb\xbf"
-# A blank line (or a blank first line) sends a file to the row-by-row reader, which counts them.
-_BLANK_LINES = (b"\n\n", b"\n\r\n", b"\r\r")
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -130,26 +129,27 @@ class _Widths:
 
 
 def _read_csv_arrow(path: Path, data: bytes, contract: Contract) -> RawTable | None:
-    """Split a regular CSV file with Arrow; None when it needs the row-by-row reader."""
+    """Split a regular CSV file with Arrow; None when it needs the row-by-row reader.
+
+    Empty lines are kept as rows of empty cells, so a file with a blank line (or a row of
+    only empty cells), like one with a row of the wrong width, goes to the row-by-row reader,
+    which counts and numbers them.
+    """
     first_end = data.find(b"\n")
     first_line = data[: first_end if first_end >= 0 else len(data)]
-    if (
-        not first_line.strip(b" \t\r,")
-        or b'"' in first_line
-        or any(blank in data for blank in _BLANK_LINES)
-    ):
+    if not first_line.strip(b" \t\r,") or b'"' in first_line or first_end < 0:
         return None
     header = next(csv.reader([first_line.decode("utf-8").rstrip("\r")]))
     mapping = _map_header(path, header, contract)
-    if first_end < 0 or not data[first_end + 1 :].strip(b"\r\n"):
-        return None  # header only: the row-by-row reader gives the same empty table
     generic = [f"f{i}" for i in range(len(header))]
     widths = _Widths()
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=generic, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=widths),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=widths
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(generic, pa.string()),
                 null_values=[],
@@ -159,7 +159,7 @@ def _read_csv_arrow(path: Path, data: bytes, contract: Contract) -> RawTable | N
         )
     except pa.ArrowInvalid:
         return None
-    if widths.count:
+    if widths.count or table.num_rows == 0 or _has_empty_row(table):
         return None
     index = pd.RangeIndex(1, table.num_rows + 1)
     cells = pd.DataFrame(index=index)
@@ -172,6 +172,15 @@ def _read_csv_arrow(path: Path, data: bytes, contract: Contract) -> RawTable | N
             cells[name] = pd.Series("", dtype=TEXT, index=index)
     unknown = [h.strip() for h in header if normalise_header(h) not in mapping]
     return RawTable(cells, {}, unknown, 0)
+
+
+def _has_empty_row(table: pa.Table) -> bool:
+    empty = pc.equal(table.column(0), "")
+    for column in table.columns[1:]:
+        if not pc.any(empty).as_py():
+            return False
+        empty = pc.and_(empty, pc.equal(column, ""))
+    return bool(pc.any(empty).as_py())
 
 
 def _read_csv(path: Path, data: bytes) -> tuple[list[str], Rows, Malformed, int]:
