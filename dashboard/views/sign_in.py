@@ -2,6 +2,7 @@
 page a signed-in user without a role sees (no data either way)."""
 
 from collections.abc import Mapping
+from importlib.util import find_spec
 
 import streamlit as st
 
@@ -23,8 +24,12 @@ st.info(
     "account to continue.",
     icon=":material/lock:",
 )
+missing = find_spec("authlib") is None  # st.login needs the auth extra
+if missing:
+    st.error("Sign-in cannot start on this server: install the sign-in support with "
+             "`pip install \"streamlit[auth]\"` and restart the dashboard (docs/access.md).")  # fmt: skip
 auth = st.secrets.get("auth", {})
 for provider in login_providers(auth if isinstance(auth, Mapping) else {}):
     label = "Sign in" if provider is None else f"Sign in with {provider.replace('_', ' ')}"
     st.button(label, type="primary", icon=":material/login:", key=f"sign_in_{provider or 'oidc'}",
-              on_click=st.login, args=(provider,) if provider else ())  # fmt: skip
+              on_click=st.login, args=(provider,) if provider else (), disabled=missing)  # fmt: skip

@@ -6,6 +6,7 @@ through ``at.user``, as Streamlit's ``st.user`` would report them after an OIDC 
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,10 @@ def test_signed_out_sees_only_the_sign_in_page(app: Any) -> None:
     at = app({"is_logged_in": False})
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
+    if find_spec("authlib") is None:  # st.login would fail: say how to fix it, no traceback
+        assert at.button[0].disabled and "streamlit[auth]" in at.error[0].value
+    else:
+        assert not at.button[0].disabled and not at.error
     assert "Sign in with your work account" in at.info[0].value
     assert navigable(at) == []
     assert "access" not in at.session_state and "con" not in at.session_state
