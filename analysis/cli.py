@@ -325,7 +325,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise StoreError(f"{store}: no store here yet; run 'make demo' or 'pilot load' first")
     app = Path(dashboard.__file__).resolve().parent / "app.py"
     env = {**os.environ, "PILOT_STORE": str(store)}
-    command = [sys.executable, "-m", "streamlit", "run", str(app),
+    command = [sys.executable, "-m", "dashboard.launch", str(app),
                "--server.port", str(args.port), "--server.headless", "true"]
     print(f"serving the dashboard on http://localhost:{args.port} (store: {store})")
     return subprocess.call(command, env=env, cwd=app.parent.parent)

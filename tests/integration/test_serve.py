@@ -27,6 +27,12 @@ def get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
+def loaded_libraries(pid: int) -> str:
+    """The shared objects mapped by the server process or its children (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return "".join(Path(f"/proc/{p}/maps").read_text() for p in (str(pid), *children))
+
+
 def stop(process: subprocess.Popen) -> None:
     """End the server and its streamlit child (the whole process group we started)."""
     if process.poll() is not None:
@@ -76,6 +82,8 @@ def test_pilot_serve_answers_health_and_the_page(demo_store: Path, tmp_path: Pat
         assert body.strip() == "ok"
         status, page = get(f"http://127.0.0.1:{port}/")
         assert status == 200 and "<html" in page.lower()
+        # the statistics modules are loaded before any page has run (dashboard/preload.py)
+        assert "statsmodels" in loaded_libraries(process.pid)
     finally:
         stop(process)
         log.close()
