@@ -38,7 +38,7 @@ from analysis.survival import group_labels, ordered_groups
 __all__ = [
     "ATTENDANCE", "BAND_COLUMNS", "CHANGE_COLUMNS", "INDICATIVE_BELOW", "MEASURES", "ONS4_BANDS",
     "ONS4_ITEMS", "SWEMWBS_IMPROVEMENT", "band_shares", "change_summary", "ons4_band",
-    "paired_outcomes", "read_followups", "read_paired_outcomes", "swemwbs_metric",
+    "paired_outcomes", "read_followups", "read_paired_outcomes", "swemwbs_metric", "wilcoxon_p",
 ]
 # fmt: on
 
@@ -61,6 +61,8 @@ ONS4_BANDS: dict[str, tuple[tuple[int, int, str], ...]] = {
 }
 """ONS personal well-being thresholds: (lowest score, highest score, band), inclusive."""
 INDICATIVE_BELOW = 30
+PERMUTATION_MAX_N = 13
+"""Up to this many pairs with ties or zeros, SciPy's ``wilcoxon`` runs an exact permutation test."""
 SWEMWBS_IMPROVEMENT = 3.0
 ATTENDANCE = "attendance"
 """Paired-frame column: ``still attending`` / ``stopped`` at the week-N follow-up."""
@@ -167,6 +169,43 @@ def _groups(paired: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFram
     return [(name, rows[labels == name]) for name in ordered_groups(rows[by])]
 
 
+def _sign_flip_p(change: np.ndarray) -> float:
+    """Two-sided exact permutation p of the signed-rank sum: all 2^n sign flips at once.
+
+    The same null distribution, statistic and comparison as SciPy's ``permutation_test`` with
+    ``permutation_type="samples"`` (which ``stats.wilcoxon`` runs, one resample at a time, for
+    n ≤ 13 with ties or zeros): zeros dropped from the ranks, tied |changes| given their mean
+    rank, the statistic the rank sum of the positive changes.
+    """
+    n = len(change)
+    nonzero = change != 0
+    ranks = np.zeros(n)
+    ranks[nonzero] = stats.rankdata(np.abs(change[nonzero]))
+    observed = float(ranks[change > 0].sum())
+    flips = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1  # every sign pattern
+    null = flips @ ranks  # rank sum of the changes made positive by each flip
+    gamma = abs(np.finfo(float).eps * 100 * observed)
+    less = np.count_nonzero(null <= observed + gamma) / 2**n
+    greater = np.count_nonzero(null >= observed - gamma) / 2**n
+    return float(np.clip(2 * min(less, greater), 0, 1))
+
+
+def wilcoxon_p(change: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p of paired changes, equal to ``stats.wilcoxon(change)``
+    with SciPy's defaults (zero differences dropped; exact for n ≤ 50 without ties or zeros;
+    exact permutation for n ≤ 13 with ties or zeros — here computed in one step by
+    :func:`_sign_flip_p`; normal approximation with continuity correction otherwise)."""
+    change = np.asarray(change, dtype=float)
+    nonzero = np.abs(change[change != 0])
+    if len(change) <= PERMUTATION_MAX_N and (
+        len(nonzero) < len(change) or len(np.unique(nonzero)) < len(nonzero)
+    ):
+        return _sign_flip_p(change)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # small-sample / ties notices from scipy
+        return float(stats.wilcoxon(change).pvalue)
+
+
 def _change_row(base: np.ndarray, follow: np.ndarray, measure: str, level: float) -> dict:
     change = follow - base
     n = len(change)
@@ -186,9 +225,7 @@ def _change_row(base: np.ndarray, follow: np.ndarray, measure: str, level: float
         row |= {"t_statistic": float(test.statistic), "p_ttest": float(test.pvalue)}
         row["cohens_d"] = mean / sd
     if np.any(change != 0):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # small-sample / ties notices from scipy
-            row["p_wilcoxon"] = float(stats.wilcoxon(change).pvalue)
+        row["p_wilcoxon"] = wilcoxon_p(change)
     if measure == "swemwbs":
         improved = int((change >= SWEMWBS_IMPROVEMENT).sum())
         share, lower, upper = proportion_ci(improved, n, level)

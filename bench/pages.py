@@ -9,13 +9,16 @@ PATH`` an existing store is reused, or built there once and kept; without it, a 
 built and removed.
 
 Each measurement is a fresh Python process, so every cache (``st.cache_data``,
-``st.cache_resource``, imported modules) starts empty, as after a fresh start of ``pilot
-serve``. Streamlit itself is imported before the clock starts (a running server has it loaded).
-In that process the page is rendered with ``streamlit.testing.v1.AppTest`` as the page tests
-open it — ``AppTest.from_file("dashboard/app.py").switch_page("views/<page>").run()`` — and timed:
+``st.cache_resource``) starts empty, as after a fresh start of ``pilot serve``. Before the clock
+starts, that process imports Streamlit and calls :func:`dashboard.preload.preload` — the same
+function ``pilot serve`` calls before the first visitor arrives — so the heavy modules (pandas,
+DuckDB, SciPy, statsmodels, plotly, pydeck, the analysis and figure modules) are already
+imported, as in a running server. In that process the page is rendered with
+``streamlit.testing.v1.AppTest`` as the page tests open it —
+``AppTest.from_file("dashboard/app.py").switch_page("views/<page>").run()`` — and timed:
 
 - **cold**: that first run: the entry point (opening the store, the sidebar filters) and the page,
-  including importing the analysis and figure modules the first time;
+  with every cache empty but the modules imported (``--no-preload`` times the imports too);
 - **period**: the "Referred from" date is moved 6 months later and the script reruns;
 - **PCN**: one PCN is then chosen in the PCN filter and the script reruns.
 
@@ -68,11 +71,16 @@ def build_store(scale: str, seed: int, store: Path) -> None:
     load_folder(demo, store, rejects_dir=store.parent / "rejects")
 
 
-def child(page: str, store: Path) -> dict[str, float]:
+def child(page: str, store: Path, preload: bool) -> dict[str, float]:
     """In a fresh process: render one page cold, then after two filter changes; seconds."""
     os.environ["PILOT_STORE"] = str(store)
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    if preload:
+        from dashboard.preload import preload as import_page_modules
+
+        import_page_modules()
 
     timed: dict[str, float] = {}
 
@@ -108,7 +116,7 @@ def child(page: str, store: Path) -> dict[str, float]:
     return timed
 
 
-def measure(page: str, store: Path) -> tuple[dict[str, float], float]:
+def measure(page: str, store: Path, preload: bool = True) -> tuple[dict[str, float], float]:
     """One fresh process for ``page``: its timings and its peak RSS in MB."""
     command = [
         sys.executable,
@@ -117,6 +125,7 @@ def measure(page: str, store: Path) -> tuple[dict[str, float], float]:
         page,
         "--store",
         str(store),
+        *(() if preload else ("--no-preload",)),
     ]
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -140,12 +149,19 @@ def pages() -> list[str]:
 
 
 def report(
-    results: dict[str, list[tuple[dict[str, float], float]]], runs: int, store: Path
+    results: dict[str, list[tuple[dict[str, float], float]]],
+    runs: int,
+    store: Path,
+    preload: bool,
 ) -> None:
     load = os.getloadavg()
     print(
         f"store={store} runs={runs} cpus={os.cpu_count()} "
         f"load average={load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(
+        "cold = fresh process, empty caches, "
+        + ("page modules imported beforehand" if preload else "page modules imported in the run")
     )
     print(
         f"budgets: cold <= {COLD_BUDGET} s, filter change <= {CHANGE_BUDGET} s "
@@ -183,11 +199,16 @@ def main() -> None:
         "--store", type=Path, help="reuse this store, or build it here and keep it"
     )
     parser.add_argument("--pages", help="comma-separated page scripts without .py (default: all)")
+    parser.add_argument(
+        "--no-preload",
+        action="store_true",
+        help="time the first import of the page modules as part of the cold load",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("PILOT_PSEUDONYM_KEY", "benchmark-key")
     if args.child:
-        print(json.dumps(child(args.child, args.store)))
+        print(json.dumps(child(args.child, args.store, not args.no_preload)))
         return
     chosen = args.pages.split(",") if args.pages else pages()
     with tempfile.TemporaryDirectory(prefix="pilot-bench-pages-") as tmp:
@@ -197,9 +218,9 @@ def main() -> None:
             build_store(args.scale, args.seed, store)
         results = {}
         for page in [*OVERHEAD, *chosen]:
-            results[page] = [measure(page, store) for _ in range(args.runs)]
+            results[page] = [measure(page, store, not args.no_preload) for _ in range(args.runs)]
             print(f"measured {page}", file=sys.stderr)
-        report(results, args.runs, store)
+        report(results, args.runs, store, not args.no_preload)
 
 
 if __name__ == "__main__":
