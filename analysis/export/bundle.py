@@ -1,13 +1,13 @@
-"""One export bundle: every table and figure of the catalogue, a methods note and a data
-dictionary, in a folder and a zip beside it (``DIR`` → ``DIR.zip``).
+"""One export bundle: every table and figure of the catalogue (or those of a user's pages), a
+methods note and a data dictionary, in a folder and a zip beside it (``DIR`` → ``DIR.zip``).
 
 Layout of ``out_dir``::
 
-    tables/<table>.csv | .xlsx        pcn_summary, pcn_month (docs/exports.md)
+    tables/<table>.csv | .xlsx        pcn_summary, pcn_month, the pages' tables (docs/exports.md)
     figures/<figure>.png | .svg | .pdf
     figure-data/<figure>.csv | .xlsx  the (protected) numbers each figure is drawn from
     methods.md                        period, definitions, methods, disclosure control, versions
-    data-dictionary.csv               table, column, definition
+    data-dictionary.csv               table, column, definition (analysis.export.catalogue_columns)
 
 Disclosure control is on unless ``disclosure_control=False`` is passed explicitly; the methods
 note says which. Figures need a Chromium (:mod:`analysis.export.figures`); its absence is
@@ -22,7 +22,7 @@ import re
 import shutil
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -35,7 +35,8 @@ import pandas as pd
 
 from analysis.disclosure import DisclosureReport, apply_to_export, methods_note, protect_km
 from analysis.errors import InputError
-from analysis.export.catalogue import FIGURES, TABLES, Item, protected_for_figure
+from analysis.export.catalogue import FIGURES, TABLES, Item, on_pages, protected_for_figure
+from analysis.export.catalogue_columns import FALLBACK, define
 from analysis.export.figures import FIGURE_FORMATS, FigureWriter, find_browser
 from analysis.export.tables import write_csv, write_xlsx
 from analysis.filters import Filters
@@ -59,6 +60,7 @@ class ExportReport:
     files: list[Path] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
+    pages: tuple[str, ...] | None = None  # the pages whose items it holds (None: every page)
     disclosure_control: bool = True
     disclosure: list[DisclosureReport] = field(default_factory=list)
     seconds: float = 0.0
@@ -69,6 +71,7 @@ class ExportReport:
             "out_dir": str(self.out_dir), "zip": str(self.zip_path),
             "files": [str(p.relative_to(self.out_dir)) for p in self.files],
             "tables": self.tables, "figures": self.figures,
+            "pages": None if self.pages is None else list(self.pages),
             "disclosure_control": self.disclosure_control,
             "seconds": round(self.seconds, 2), "figure_seconds": round(self.figure_seconds, 2),
         }  # fmt: skip
@@ -102,9 +105,12 @@ def export_bundle(
     disclosure_control: bool = True,
     filters: Filters | None = None,
     before_writing: Callable[[], object] | None = None,
+    pages: Collection[str] | None = None,
 ) -> ExportReport:
     """Write the bundle to ``out_dir`` (created; files of the same name are replaced) and zip
-    it to ``out_dir.zip``. ``filters`` (default: the whole period, ``pilot``) picks the view.
+    it to ``out_dir.zip``. ``filters`` (default: the whole period, ``pilot``) picks the view;
+    ``pages`` (page scripts, e.g. a user's :attr:`analysis.roles.Access.pages`) keeps only the
+    items shown on those pages (``None``: every item, as ``pilot export`` writes).
     ``before_writing`` runs once the inputs are checked and before any file is written (the
     audit log's line); if it raises, nothing is written."""
     started = time.perf_counter()
@@ -118,25 +124,25 @@ def export_bundle(
         before_writing()
     out = Path(out_dir)
     report = ExportReport(out, out.with_name(f"{out.name}.zip"),
-                          disclosure_control=disclosure_control)  # fmt: skip
+                          disclosure_control=disclosure_control,
+                          pages=None if pages is None else tuple(pages))  # fmt: skip
     dictionary: list[dict[str, str]] = []
     for folder in ("tables", "figures", "figure-data"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     writer = FigureWriter(browser) if figure_fmts and browser is not None else None
     with writer or nullcontext():  # the browser starts while the tables are computed
         figure_start = time.perf_counter()
-        for item in TABLES:
+        for item in on_pages(TABLES, pages):
             frame = item.frame(con, flt)
-            shown, disclosure = apply_to_export(item.name, frame, item.spec,
-                                                disclosure_control=disclosure_control)  # fmt: skip
+            shown, disclosure = _shown(item, frame, disclosure_control)
             report.disclosure.append(disclosure)
             report.files += _write_table(shown, out / "tables" / item.name, table_fmts)
             report.tables.append(item.name)
             dictionary += _dictionary(item.name, shown)
         drawing: list[Future[list[Path]]] = []
-        for item in FIGURES:
+        for item in on_pages(FIGURES, pages):
             frame = item.frame(con, flt)
-            shown, disclosure = _figure_data(item, frame, disclosure_control)
+            shown, disclosure = _shown(item, frame, disclosure_control)
             report.disclosure.append(disclosure)
             report.files += _write_table(shown, out / "figure-data" / item.name, table_fmts)
             dictionary += _dictionary(f"figure-data/{item.name}", shown)
@@ -157,13 +163,15 @@ def export_bundle(
     return report
 
 
-def _figure_data(
-    item: Item, frame: pd.DataFrame, on: bool
-) -> tuple[pd.DataFrame, DisclosureReport]:
+NOTHING_TO_PROTECT = "none needed: model estimates, counts not of people, or numbers read off the protected retention curve"  # fmt: skip
+
+
+def _shown(item: Item, frame: pd.DataFrame, on: bool) -> tuple[pd.DataFrame, DisclosureReport]:
+    """An item's frame as the bundle writes it, with what disclosure control did to it."""
     if on and item.protect == "km":
         return protect_km(frame, table=item.name)
-    if on and not item.spec.counts:  # model estimates: no counts of people to protect
-        return frame, DisclosureReport(table=item.name, method="none (model estimates)")
+    if on and not item.spec.counts:  # no counts of people to protect
+        return frame, DisclosureReport(table=item.name, method=NOTHING_TO_PROTECT)
     return apply_to_export(item.name, frame, item.spec, disclosure_control=on)
 
 
@@ -178,44 +186,9 @@ def _write_table(frame: pd.DataFrame, stem: Path, formats: Iterable[str]) -> lis
     return written
 
 
-COLUMNS = {
-    "pcn_code": "Primary Care Network code (ALL: the total row)",
-    "pcn_name": "PCN name", "arm": "pilot, comparison or all (no pilot chosen)",
-    "arm_label": "the arm in words", "month": "first day of the calendar month of referral",
-    "registered_patients": "the PCN's registered list size (sum over its practices)",
-    "patient_years": "registered patients × years in the period",
-    "referrals": "referrals made (by referral date)", "contacted": "of those, contacted",
-    "first_attended": "of those, starters (a first attendance)",
-    "followed_up_12w": "starters with a week-12 follow-up",
-    "retained_12w": "starters still attending at the week-12 follow-up",
-    "referral_rate": "referrals ÷ patient-years × 1,000",
-    "uptake": "first_attended ÷ referrals", "retention_12w": "retained_12w ÷ first_attended",
-    "population": "Σ population of the PCN's catchment areas",
-    "weekly_occurrences_per_1000": "mean session occurrences per week ÷ population × 1,000",
-    "share_within_1km_any": "share of the population within 1 km of a live session series",
-    "share_within_1km_suitable": "share of the population within 1 km of a suitable series",
-    "mean_days_to_first_attendance": "mean days from referral to first attendance of starters",
-    "count": "people reaching the stage", "total": "referrals (the share's denominator)",
-    "share": "count ÷ total (or retained ÷ followed up)",
-    "n_at_risk": "starters still followed at the time", "n_events": "stopped at the time",
-    "survival": "Kaplan–Meier share still attending",
-}  # fmt: skip
-
-
-def define(column: str) -> str:
-    """A column's definition for the data dictionary (docs/metrics.md, docs/exports.md)."""
-    if column in COLUMNS:
-        return COLUMNS[column]
-    for suffix, limit in (("_lower", "lower"), ("_upper", "upper")):
-        if column.endswith(suffix):
-            return f"{limit} 95% confidence limit of {column.removesuffix(suffix)}"
-    if column in ("lower", "upper"):
-        return f"{column} 95% confidence limit"
-    return "see docs/metrics.md and docs/exports.md"
-
-
 def _dictionary(table: str, frame: pd.DataFrame) -> list[dict[str, str]]:
-    return [{"table": table, "column": str(c), "definition": define(str(c))} for c in frame]
+    return [{"table": table, "column": str(c), "definition": define(table, str(c)) or FALLBACK}
+            for c in frame]  # fmt: skip
 
 
 def _definitions() -> str:
@@ -264,6 +237,7 @@ Exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
 - Pilot: {flt.pilot or "none (all PCNs as one group)"}
 - Period: {period}
 - Filters: {json.dumps(flt.to_query_params()) if flt.narrowed_by() else "none beyond pilot and period"}
+- Pages: {"every page" if report.pages is None else "the tables and figures of " + ", ".join(report.pages)}
 
 ## Definitions
 {_definitions()}

@@ -5,15 +5,19 @@ from the store with the same metrics functions as the dashboard, the :class:`Tab
 protects it (disclosure control), and for a figure the ``draw`` function from
 ``analysis.figures`` that the page uses, applied to that (protected) frame — so an exported
 figure is the chart on screen, drawn from the numbers that may leave the tool. ``protect="km"``
-marks a Kaplan–Meier curve, protected by :func:`analysis.disclosure.protect_km`.
+marks a Kaplan–Meier curve, protected by :func:`analysis.disclosure.protect_km`. Every chart and
+table a page shows is an item, except the Supply page's session finder (it answers one chosen
+place). ``page`` names the page script that shows the item; :func:`on_pages` keeps the items of
+a user's pages.
 
-The items live beside the pages they come from: ``catalogue_tables`` (the tables),
+The items live beside the pages they come from: ``catalogue_tables`` (the summary tables),
 ``catalogue_uptake`` (Overview, Uptake), ``catalogue_outcomes`` (Retention, Outcomes, Pilot
 impact) and ``catalogue_place`` (Equity, Supply & gaps, Data quality).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal, Protocol
 
 import pandas as pd
@@ -26,26 +30,38 @@ from analysis.disclosure import (
     protect_km,
     protect_table,
 )
-from analysis.export import catalogue_outcomes, catalogue_place, catalogue_uptake
-from analysis.export.catalogue_items import FUNNEL_SPEC, NO_COUNTS, STAGE_SPEC, Con, Item
+from analysis.export import catalogue_outcomes, catalogue_place, catalogue_tables, catalogue_uptake
+from analysis.export.catalogue_items import (
+    EXPORT_PAGE,
+    FUNNEL_SPEC,
+    NO_COUNTS,
+    STAGE_SPEC,
+    Con,
+    Item,
+)
 from analysis.export.catalogue_tables import (
     PCN_MONTH_COUNTS,
     PCN_MONTH_SPEC,
     PCN_SUMMARY_COLUMNS,
     PCN_SUMMARY_SPEC,
-    TABLES,
     pcn_month,
     pcn_summary,
 )
 from analysis.filters import Filters
 
 __all__ = [
-    "FIGURES", "FUNNEL_SPEC", "NO_COUNTS", "PCN_MONTH_COUNTS", "PCN_MONTH_SPEC",
+    "EXPORT_PAGE", "FIGURES", "FUNNEL_SPEC", "NO_COUNTS", "PCN_MONTH_COUNTS", "PCN_MONTH_SPEC",
     "PCN_SUMMARY_COLUMNS", "PCN_SUMMARY_SPEC", "STAGE_SPEC", "TABLES", "Item", "Protectable",
-    "by_name",
-    "figure_frame", "pcn_month", "pcn_summary", "protected", "protected_for_figure",
+    "by_name", "figure_frame", "on_pages", "pcn_month", "pcn_summary", "protected",
+    "protected_for_figure",
 ]  # fmt: skip
 
+TABLES: tuple[Item, ...] = (
+    *catalogue_tables.TABLES,
+    *catalogue_uptake.TABLES,
+    *catalogue_outcomes.TABLES,
+    *catalogue_place.TABLES,
+)
 FIGURES: tuple[Item, ...] = (
     *catalogue_uptake.FIGURES,
     *catalogue_outcomes.FIGURES,
@@ -56,6 +72,12 @@ FIGURES: tuple[Item, ...] = (
 def by_name() -> dict[str, Item]:
     """Every item (tables, then figures) by its stable name."""
     return {item.name: item for item in (*TABLES, *FIGURES)}
+
+
+def on_pages(items: tuple[Item, ...], pages: Collection[str] | None) -> tuple[Item, ...]:
+    """The ``items`` shown on ``pages`` (page scripts such as "uptake.py"; ``None``: all). The
+    summary tables belong to the Export page, so whoever may export may take them."""
+    return items if pages is None else tuple(i for i in items if i.page in pages)
 
 
 class Protectable(Protocol):

@@ -4,13 +4,15 @@ An :class:`Item` is one exportable table or figure: its stable name, a ``frame``
 ``(con, Filters) -> DataFrame`` computing it with the dashboard's metrics functions, the
 :class:`~analysis.disclosure.TableSpec` that protects it and, for a figure, the ``draw``
 function from ``analysis.figures`` (through a small adapter where the chart takes more than one
-frame). ``protect="km"`` marks a Kaplan–Meier curve (midpoint-6, :func:`protect_km`).
+frame). ``protect="km"`` marks a Kaplan–Meier curve (midpoint-6, :func:`protect_km`). ``page``
+is the page script (``dashboard/views/``) that shows it: an export made for a user holds only
+the items of the pages their role sees (:attr:`analysis.roles.Access.pages`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Literal
 
 import duckdb
@@ -22,12 +24,15 @@ from analysis.filters import PERSON_FIELDS, Filters
 from analysis.metrics import uptake as up
 
 __all__ = [
-    "FUNNEL_SPEC", "NO_COUNTS", "STAGE_SPEC", "Con", "FrameFn", "Item", "ci", "kept_means",
-    "no_person", "prop", "with_total",
+    "EXPORT_PAGE", "FUNNEL_SPEC", "NO_COUNTS", "STAGE_SPEC", "Con", "FrameFn", "Item", "ci",
+    "kept_means", "no_person", "prop", "with_total",
 ]  # fmt: skip
 
 Con = duckdb.DuckDBPyConnection
 FrameFn = Callable[[Con, Filters], pd.DataFrame]
+EXPORT_PAGE = "export.py"
+"""The page of the summary tables (pcn_summary, pcn_month): whoever may open the Export page
+may take them."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class Item:
     spec: TableSpec
     draw: Callable[[pd.DataFrame], go.Figure] | None = None
     protect: Literal["table", "km"] = "table"
+    _: KW_ONLY
+    page: str
 
     @property
     def is_figure(self) -> bool:

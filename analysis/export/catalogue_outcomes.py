@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import cast
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.disclosure import Derived, TableSpec
-from analysis.export.catalogue_items import Con, Item, ci, kept_means, prop
+from analysis.disclosure import Derived, TableSpec, protect_km
+from analysis.export.catalogue_items import NO_COUNTS, Con, Item, ci, kept_means, prop
 from analysis.figures import impact as im_fig
 from analysis.figures import outcomes as oc_fig
 from analysis.figures import retention as re_fig
@@ -17,13 +18,15 @@ from analysis.filters import Filters
 from analysis.impact import COUNTERFACTUAL_COLUMNS, ImpactEstimate, pilot_impact
 from analysis.metrics import outcomes as oc
 from analysis.metrics import retention as re
+from analysis.metrics.overview import arm_pcns
 from analysis.outcomes import ATTENDANCE
-from analysis.survival import AT_RISK_WEEKS
+from analysis.survival import AT_RISK_WEEKS, survival_at
 
 __all__ = [
-    "CHANGE_SPEC", "COUNTERFACTUAL_SPEC", "FIGURES", "draw_impact", "draw_km", "impact_estimate",
-    "km_at_risk",
+    "CHANGE_SPEC", "COUNTERFACTUAL_SPEC", "FIGURES", "TABLES", "comparison_pcns", "draw_impact",
+    "draw_km", "impact_estimate", "km_at_risk", "protected_retention",
 ]  # fmt: skip
+RETENTION, OUTCOMES, IMPACT = "retention.py", "outcomes.py", "impact.py"
 
 
 def _km(con: Con, filters: Filters) -> pd.DataFrame:
@@ -41,6 +44,25 @@ def km_at_risk(km: pd.DataFrame) -> pd.DataFrame:
                 rows.append({"group": group, "time_weeks": float(week),
                              "n_at_risk": int(later["n_at_risk"].iloc[0])})  # fmt: skip
     return pd.DataFrame(rows, columns=["group", "time_weeks", "n_at_risk"])
+
+
+def protected_retention(con: Con, filters: Filters) -> re.Retention:
+    """The Retention page's results by arm with the curve protected (midpoint-6) and the
+    numbers at risk and S(4), S(12), S(26) read off it, as the page's tables show them."""
+    result = re.retention(re.journeys_in_view(con, filters), "arm_label")
+    if result.km.empty:
+        return result
+    km = protect_km(result.km).frame
+    return replace(result, km=km, at_risk=km_at_risk(km), survival=survival_at(km))
+
+
+def comparison_pcns(con: Con, filters: Filters) -> pd.DataFrame:
+    """The chosen pilot's PCNs by arm with their list sizes (every PCN of the pilot, whatever
+    PCNs or period are chosen; empty without a pilot)."""
+    pcns = arm_pcns(con, Filters(pilot=filters.pilot))
+    if filters.pilot is None:
+        pcns = pcns.iloc[0:0]
+    return pcns.assign(arm_label=pcns["arm"].astype(str).str.capitalize())
 
 
 def draw_km(km: pd.DataFrame) -> go.Figure:
@@ -107,32 +129,46 @@ def _change(by: str) -> Item:
     return Item(
         f"outcomes_change_by_{name}", f"Mean change from baseline, by {oc.BY[by].lower()}",
         lambda con, f: getattr(_outcomes(con, f), f"by_{name}"), CHANGE_SPEC,
-        lambda fr: oc_fig.change_figure(fr, oc.BY[by]),
+        lambda fr: oc_fig.change_figure(fr, oc.BY[by]), page=OUTCOMES,
     )  # fmt: skip
 
 
 FIGURES: tuple[Item, ...] = (
     Item("retention_km", "Still attending, by weeks since first attendance", _km,
-         TableSpec(["n_at_risk", "n_events"], method="midpoint6"), draw_km, protect="km"),
+         TableSpec(["n_at_risk", "n_events"], method="midpoint6"), draw_km, protect="km",
+         page=RETENTION),
     Item("retention_cohorts", "Still attending among starters followed up, by month of referral",
          lambda con, f: re.cohort_retention(re.journeys_in_view(con, f)),
          TableSpec(["starters", "followed_up", "retained"],
                    {"share": Derived("retained", "followed_up", interval=("lower", "upper"))}),
-         re_fig.cohort_heatmap_figure),
+         re_fig.cohort_heatmap_figure, page=RETENTION),
     Item("retention_cox", "What goes with stopping: hazard ratios from the adjusted model",
          lambda con, f: re.cox_model(re.journeys_in_view(con, f))[0], COX_SPEC,
-         re_fig.forest_figure),
+         re_fig.forest_figure, page=RETENTION),
     Item("outcomes_improvement", "Share improving by a meaningful amount",
          lambda con, f: _outcomes(con, f).improvement,
          TableSpec(["n_pairs", "improved"],
                    {"improved_share": Derived("improved", "n_pairs",
                                               interval=("improved_lower", "improved_upper"))}),
-         oc_fig.improvement_figure),
+         oc_fig.improvement_figure, page=OUTCOMES),
     _change(ATTENDANCE),
     _change("arm_label"),
     Item("outcomes_ons4_bands", "ONS4 wellbeing bands before and after",
-         lambda con, f: _outcomes(con, f).bands, BANDS_SPEC, oc_fig.ons4_bands_figure),
+         lambda con, f: _outcomes(con, f).bands, BANDS_SPEC, oc_fig.ons4_bands_figure,
+         page=OUTCOMES),
     Item("impact_observed_counterfactual",
          "Referral rate in the pilot PCNs: observed and without the pilot", _counterfactual,
-         COUNTERFACTUAL_SPEC, draw_impact),
+         COUNTERFACTUAL_SPEC, draw_impact, page=IMPACT),
 )  # fmt: skip
+TABLES: tuple[Item, ...] = (
+    Item("retention_at_risk", "Numbers at risk by weeks since starting, by arm",
+         lambda con, f: re.at_risk_table(protected_retention(con, f).at_risk), NO_COUNTS,
+         page=RETENTION),
+    Item("retention_survival", "Still attending at 4, 12 and 26 weeks, by arm",
+         lambda con, f: re.survival_table(protected_retention(con, f)), NO_COUNTS,
+         page=RETENTION),
+    Item("impact_comparison_pcns", "The pilot's PCNs and its comparison PCNs", comparison_pcns,
+         NO_COUNTS, page=IMPACT),
+)  # fmt: skip
+"""The numbers at risk and survival are read off the protected curve (as on the page, in every
+export); the PCN list sizes are not counts of referred people."""

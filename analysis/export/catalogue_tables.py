@@ -1,5 +1,5 @@
-"""The export's tables: the summary by PCN, the funnel by PCN and month, and the pilot-impact
-estimates (docs/exports.md, "Tables")."""
+"""The export's summary tables: the summary by PCN and the funnel by PCN and month (for every
+role with the Export page), and the pilot-impact estimates (docs/exports.md, "Tables")."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import Derived, TableSpec
-from analysis.export.catalogue_items import NO_COUNTS, Con, Item, ci, prop
+from analysis.export.catalogue_items import EXPORT_PAGE, NO_COUNTS, Con, Item, ci, prop
 from analysis.export.catalogue_outcomes import impact_estimate
 from analysis.figures import impact as im_fig
 from analysis.filters import Filters
@@ -123,8 +123,9 @@ def impact_estimates(con: Con, filters: Filters) -> pd.DataFrame:
 
 
 TABLES: tuple[Item, ...] = (
-    Item("pcn_summary", "Summary by PCN", pcn_summary, PCN_SUMMARY_SPEC),
-    Item("pcn_month", "Funnel by PCN and month of referral", pcn_month, PCN_MONTH_SPEC),
+    Item("pcn_summary", "Summary by PCN", pcn_summary, PCN_SUMMARY_SPEC, page=EXPORT_PAGE),
+    Item("pcn_month", "Funnel by PCN and month of referral", pcn_month, PCN_MONTH_SPEC,
+         page=EXPORT_PAGE),
     Item("impact_estimates", "Pilot impact: rate ratios from both models", impact_estimates,
-         NO_COUNTS),
+         NO_COUNTS, page="impact.py"),
 )  # fmt: skip

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.disclosure import REDACTED, apply_to_export
+from analysis.disclosure import REDACTED, apply_to_export, protect_km
 from analysis.export import catalogue
+from analysis.export.catalogue_outcomes import km_at_risk
+from analysis.export.catalogue_place import DEFAULT_PROFILE
+from analysis.figures import uptake as up_fig
 from analysis.filters import Filters
+from analysis.metrics import data_quality as dq
+from analysis.metrics import retention as re
+from analysis.metrics import supply as sp
+from analysis.metrics import uptake as up
+from analysis.metrics.overview import arm_pcns
+from analysis.roles import ROLE_PAGES
 from analysis.store import open_store
+from analysis.survival import survival_at
 
 PILOT = "Eastbrook live-feed pilot"
 
@@ -83,3 +94,86 @@ def test_every_item_protects_its_counts(con, item) -> None:
         values = pd.to_numeric(shown[column][shown[column] != REDACTED])
         assert not values.between(1, 7).any(), column
         assert (values.dropna() % 5 == 0).all(), column
+
+
+PAGE_ONLY = ("retention_at_risk", "retention_survival", "uptake_by_arm", "uptake_days_to_start",
+             "supply_areas", "data_quality_warnings", "impact_comparison_pcns")  # fmt: skip
+
+
+def test_every_item_names_a_page_its_role_may_open() -> None:
+    items = catalogue.by_name()
+    assert set(PAGE_ONLY) <= set(items)
+    assert items["uptake_days_to_start"].is_figure
+    for item in items.values():
+        assert item.page in ROLE_PAGES["researcher"], item.name
+        assert item.name.split("_")[0] in item.page or item.page == catalogue.EXPORT_PAGE
+    assert {i.name for i in items.values() if i.page == catalogue.EXPORT_PAGE} == {
+        "pcn_summary", "pcn_month"}  # fmt: skip
+
+
+def test_on_pages_keeps_the_items_of_a_role() -> None:
+    every = (*catalogue.TABLES, *catalogue.FIGURES)
+    assert catalogue.on_pages(every, None) == every
+    kept = {i.name for i in catalogue.on_pages(every, ROLE_PAGES["commissioner"])}
+    assert {"pcn_summary", "pcn_month", "supply_coverage", "supply_areas", "equity_sii",
+            "impact_estimates", "impact_comparison_pcns", "overview_funnel"} <= kept  # fmt: skip
+    assert not any(n.startswith(("uptake_", "retention_", "outcomes_", "data_quality_"))
+                   for n in kept)  # fmt: skip
+    manager = {i.name for i in catalogue.on_pages(every, ROLE_PAGES["manager"])}
+    assert "uptake_days_to_start" in manager and not any(n.startswith(("impact_", "equity_"))
+                                                         for n in manager)  # fmt: skip
+
+
+def _page_frames(con, flt: Filters) -> dict[str, pd.DataFrame]:
+    """Each page-only item's frame as its page computes it (dashboard/views/*.py)."""
+    result = re.retention(re.journeys_in_view(con, flt), "arm_label")
+    km = protect_km(result.km).frame  # what the Retention page's tables are read off
+    safe = replace(result, km=km, at_risk=km_at_risk(km), survival=survival_at(km))
+    per_arm, days = up.uptake_funnel(con, flt, "arm"), up.days_to_first_attendance(con, flt)
+    data = sp.load_supply(con, flt)
+    areas = sp.area_coverage(data, sp.matching_series(data, *DEFAULT_PROFILE))
+    raw = dq.warnings(con, flt)
+    total = (raw["referrals"] / raw["share"]).where(raw["share"] > 0).max()
+    pcns = arm_pcns(con, Filters(pilot=flt.pilot))
+    return {
+        "retention_at_risk": re.at_risk_table(safe.at_risk),
+        "retention_survival": re.survival_table(safe),
+        "uptake_by_arm": per_arm,
+        "uptake_days_to_start": days.assign(
+            arm_starters=days.groupby("arm", observed=True)["starters"].transform("sum")),
+        "supply_areas": areas[areas["in_view"]].reset_index(drop=True),
+        "data_quality_warnings": raw.drop(columns="examples").assign(in_view=round(max(0, total))),
+        "impact_comparison_pcns": pcns.assign(arm_label=pcns["arm"].astype(str).str.capitalize()),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("pcns", [(), ("U99588", "U97603")])
+def test_page_only_items_equal_what_their_pages_compute(con, pcns) -> None:
+    flt = Filters(pilot=PILOT, pcn_codes=pcns)
+    items = catalogue.by_name()
+    for name, want in _page_frames(con, flt).items():
+        got = items[name].frame(con, flt)
+        assert not want.empty, name
+        pd.testing.assert_frame_equal(got[list(want.columns)], want, obj=name)
+    days = items["uptake_days_to_start"].frame(con, flt)
+    per_arm = up.uptake_funnel(con, flt, "arm").set_index("arm")
+    for arm, part in days.groupby("arm", observed=True):
+        assert (part["days_median"] == per_arm.loc[arm, "days_median"]).all()
+
+
+def test_days_to_start_draws_the_pages_chart(con) -> None:
+    """The item's chart is the page's: the same bars and the arms' medians in the legend."""
+    flt = Filters(pilot=PILOT)
+    item = catalogue.by_name()["uptake_days_to_start"]
+    days, per_arm = up.days_to_first_attendance(con, flt), up.uptake_funnel(con, flt, "arm")
+    page = up_fig.days_to_start_figure(days, per_arm).to_dict()["data"]
+    drawn = item.draw(item.frame(con, flt)).to_dict()["data"]
+    assert [(t["name"], list(t["x"]), list(t["y"])) for t in drawn] == [
+        (t["name"], list(t["x"]), list(t["y"])) for t in page
+    ]
+    assert all("median" in t["name"] for t in drawn)
+
+
+def test_impact_comparison_pcns_empty_without_a_pilot(con) -> None:
+    frame = catalogue.by_name()["impact_comparison_pcns"].frame(con, Filters())
+    assert frame.empty and "arm_label" in frame.columns
