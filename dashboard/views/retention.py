@@ -1,6 +1,7 @@
 """Retention: how long starters keep attending. Kaplan–Meier curves by arm or by group with the
 numbers at risk, S(4), S(12) and S(26), the log-rank test, cohorts by month of referral and the
-adjusted (Cox) model."""
+adjusted (Cox) model, fitted when the user switches it on (it takes seconds per filter set,
+more than a filter change may; docs/performance.md)."""
 
 from dataclasses import replace
 
@@ -122,8 +123,19 @@ exhibit(
 )
 
 st.subheader("What goes with stopping: the adjusted model")
-rows, reason = cox(con, key, flt)
-if reason:
+fitted = st.toggle(
+    "Fit the adjusted model for this view", key="retention_cox",
+    help="The Cox model takes a few seconds to fit for each new set of filters, so it is fitted "
+    "only when asked; once on, it is refitted whenever the filters change.",
+)  # fmt: skip
+rows, reason = cox(con, key, flt) if fitted else (pd.DataFrame(), None)
+if not fitted:
+    st.caption(
+        "Hazard ratios of stopping by age band, sex, IMD quintile, a mental-health referral and "
+        "distance to the session, each adjusted for the others: switch on the model above to "
+        "fit it to the referrals in view (a few seconds)."
+    )
+elif reason:
     st.info(reason)
 else:
     first = rows.iloc[0]

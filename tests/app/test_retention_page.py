@@ -84,6 +84,10 @@ def test_curves_tables_and_cox_equal_the_survival_functions(page, demo) -> None:
     p = logrank(journeys, "arm_label")["p_value"].iloc[0]
     assert any(f"p = {p:.3f}" in m.value for m in at.markdown)
 
+    assert not [c for c in at.get("plotly_chart") if "cox" in c.proto.id]  # fitted on demand
+    assert any("switch on the model" in c.value for c in at.caption)
+    at.toggle(key="retention_cox").set_value(True).run()
+    assert not at.exception
     cox = cox_hazard_ratios(journeys)
     forest = chart(at, "cox")
     assert forest["layout"]["xaxis"]["type"] == "log"
@@ -133,6 +137,7 @@ def test_one_pcn_has_curves_but_no_clustered_model(page, demo) -> None:
     pcn = arm_pcns(demo, Filters(pilot=pilot))["pcn_code"].iloc[0]
     at = page(pilot=pilot, pcn=[pcn])
     assert not at.exception
+    at.toggle(key="retention_cox").set_value(True).run()
     assert "at least two PCNs" in at.info[0].value
     assert len(at.get("plotly_chart")) == 2  # curves and cohorts, no forest plot
 
