@@ -14,9 +14,14 @@ import pytest
 
 from analysis.cli import main
 from analysis.disclosure import REDACTED
-from analysis.export.catalogue import FIGURES, PCN_MONTH_COUNTS, PCN_SUMMARY_SPEC
+from analysis.export.bundle import export_bundle
+from analysis.export.catalogue import FIGURES, PCN_MONTH_COUNTS, PCN_SUMMARY_SPEC, TABLES
+from analysis.export.catalogue_columns import FALLBACK
 from analysis.export.figures import BrowserMissingError, find_browser
+from analysis.roles import ROLE_PAGES
 from analysis.store import open_store
+
+PILOT = "Eastbrook live-feed pilot"
 
 
 def _has_browser() -> bool:
@@ -160,3 +165,60 @@ def test_pilot_impact_exported_with_a_pilot(demo_store: Path, tmp_path: Path) ->
     cells = series["pilot_referrals"].dropna()
     values = pd.to_numeric(cells[cells != REDACTED])
     assert len(values) and (values % 5 == 0).all()
+
+
+@pytest.fixture(scope="module")
+def pilot_safe(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pilot") / "bundle"
+    assert main(["export", "--out", str(out), "--store", str(demo_store), "--format", "csv",
+                 "--pilot", PILOT]) == 0  # fmt: skip
+    return out
+
+
+def _written(out: Path) -> dict[str, list[str]]:
+    """Every table and figure-data file of a bundle with its columns, as the dictionary names
+    them (``pcn_summary``, ``figure-data/uptake_by_month``)."""
+    files = {f"{p.stem}": p for p in (out / "tables").glob("*.csv")}
+    files |= {f"figure-data/{p.stem}": p for p in (out / "figure-data").glob("*.csv")}
+    return {name: list(pd.read_csv(path, nrows=0).columns) for name, path in files.items()}
+
+
+@pytest.mark.parametrize("bundle", ["tables_raw", "pilot_safe"])
+def test_data_dictionary_defines_every_exported_column(bundle: str, request) -> None:
+    out: Path = request.getfixturevalue(bundle)
+    dictionary = pd.read_csv(out / "data-dictionary.csv")
+    written = {(t, c) for t, columns in _written(out).items() for c in columns}
+    assert set(zip(dictionary["table"], dictionary["column"], strict=True)) == written
+    vague = dictionary[dictionary["definition"] == FALLBACK]
+    assert vague.empty, vague[["table", "column"]].to_string()
+    assert dictionary["definition"].str.len().min() > 5
+
+
+def test_every_item_is_in_the_bundle(pilot_safe: Path) -> None:
+    assert {p.stem for p in (pilot_safe / "tables").glob("*.csv")} == {t.name for t in TABLES}
+    assert {p.stem for p in (pilot_safe / "figure-data").glob("*.csv")} == {
+        f.name for f in FIGURES
+    }
+    comparison = pd.read_csv(pilot_safe / "tables" / "impact_comparison_pcns.csv")
+    assert set(comparison["arm"]) == {"pilot", "comparison"}
+
+
+def test_a_commissioners_pages_hold_no_uptake_or_retention(demo_store: Path, tmp_path: Path
+                                                           ) -> None:  # fmt: skip
+    con = open_store(demo_store, read_only=True)
+    try:
+        report = export_bundle(con, tmp_path / "c", ["csv"], PILOT,
+                               pages=ROLE_PAGES["commissioner"])  # fmt: skip
+    finally:
+        con.close()
+    names = {p.stem for p in report.files if p.parent.name in ("tables", "figure-data")}
+    assert {"pcn_summary", "pcn_month", "supply_coverage", "supply_areas", "overview_funnel",
+            "impact_estimates", "equity_sii"} <= names  # fmt: skip
+    assert not any(n.startswith(("uptake_", "retention_", "outcomes_", "data_quality_"))
+                   for n in names)  # fmt: skip
+    with zipfile.ZipFile(report.zip_path) as archive:
+        assert not any("/uptake_" in n or "/retention_" in n for n in archive.namelist())
+    dictionary = pd.read_csv(tmp_path / "c" / "data-dictionary.csv")
+    assert not dictionary["table"].str.contains(r"(?:^|/)(?:uptake|retention)_").any()
+    assert "Pages: the tables and figures of overview.py" in (tmp_path / "c" / "methods.md"
+                                                              ).read_text()  # fmt: skip
