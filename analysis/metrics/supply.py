@@ -234,27 +234,51 @@ def journeys_in_view(
     return con.execute(sql, params).df()
 
 
-def load_supply(con: duckdb.DuckDBPyConnection, filters: Filters) -> SupplyData:
-    """Read one view's supply, areas, referred people, PCNs and practices from a built store."""
-    pcns = view_pcns(con, filters)
-    codes = {"pcns": pcns["pcn_code"].tolist()}
-    series = con.execute(SERIES_SQL).df()
-    if filters.activity_groups:
-        series = series[series["activity_group"].isin(filters.activity_groups)]
-    occurrences = con.execute(OCCURRENCES_SQL).df()
-    occurrences = occurrences[occurrences["series_id"].isin(series["series_id"])]
-    mart = con.execute(f"SELECT * FROM mart_pcn_access WHERE {IN_VIEW}", codes).df()
-    return SupplyData(
-        series=series.reset_index(drop=True),
-        occurrences=occurrence_times(occurrences.reset_index(drop=True)),
-        areas=con.execute(AREAS_SQL, codes).df(),
-        referred=journeys_in_view(con, filters, "patient_key, pcn_code, lsoa_code"),
-        pcns=pcns.merge(mart, on="pcn_code").sort_values("pcn_code", ignore_index=True),
-        practices=con.execute(PRACTICES_SQL, codes).df(),
+@dataclass(frozen=True)
+class StoreSupply:
+    """The part of :class:`SupplyData` no filter changes: every live series, their
+    occurrences with local times, the places and the weeks of weekly supply."""
+
+    series: pd.DataFrame
+    occurrences: pd.DataFrame
+    places: pd.DataFrame
+    weeks: int
+
+
+def load_store_supply(con: duckdb.DuckDBPyConnection) -> StoreSupply:
+    """Read the filter-independent supply once per store (see :class:`StoreSupply`)."""
+    return StoreSupply(
+        series=con.execute(SERIES_SQL).df(),
+        occurrences=occurrence_times(con.execute(OCCURRENCES_SQL).df()),
         places=con.execute(PLACES_SQL).df(),
         weeks=int(
             con.execute("SELECT count(DISTINCT week) FROM mart_pcn_supply_week").fetchone()[0]
         ),
+    )
+
+
+def load_supply(
+    con: duckdb.DuckDBPyConnection, filters: Filters, store: StoreSupply | None = None
+) -> SupplyData:
+    """Read one view's supply, areas, referred people, PCNs and practices from a built store
+    (``store``: :func:`load_store_supply` of the same store, read here when not given)."""
+    store = store or load_store_supply(con)
+    pcns = view_pcns(con, filters)
+    codes = {"pcns": pcns["pcn_code"].tolist()}
+    series, occurrences = store.series, store.occurrences
+    if filters.activity_groups:
+        series = series[series["activity_group"].isin(filters.activity_groups)]
+        occurrences = occurrences[occurrences["series_id"].isin(series["series_id"])]
+    mart = con.execute(f"SELECT * FROM mart_pcn_access WHERE {IN_VIEW}", codes).df()
+    return SupplyData(
+        series=series.reset_index(drop=True),
+        occurrences=occurrences.reset_index(drop=True),
+        areas=con.execute(AREAS_SQL, codes).df(),
+        referred=journeys_in_view(con, filters, "patient_key, pcn_code, lsoa_code"),
+        pcns=pcns.merge(mart, on="pcn_code").sort_values("pcn_code", ignore_index=True),
+        practices=con.execute(PRACTICES_SQL, codes).df(),
+        places=store.places,
+        weeks=store.weeks,
     )
 
 

@@ -27,10 +27,17 @@ def table(frame, spec: dict) -> None:
     st.dataframe(frame, hide_index=True, column_order=list(spec), column_config=config)
 
 
+@st.cache_resource(show_spinner="Loading session supply…", max_entries=2)
+def store_supply(_con, store_key: str) -> metrics.StoreSupply:
+    """The filter-independent supply, read once per store file and shared (never modified)."""
+    with _con.cursor() as cur:
+        return metrics.load_store_supply(cur)
+
+
 @st.cache_data(show_spinner="Loading session supply…", max_entries=16)
 def supply(_con, store_key: str, flt: Filters) -> metrics.SupplyData:
     with _con.cursor() as cur:
-        return metrics.load_supply(cur, flt)
+        return metrics.load_supply(cur, flt, store_supply(_con, store_key))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
