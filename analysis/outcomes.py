@@ -114,10 +114,11 @@ def ons4_band(item: str, scores: pd.Series | Sequence[float] | np.ndarray) -> pd
     given = values.dropna()
     if ((given < 0) | (given > 10) | (given != np.round(given))).any():
         raise ValueError(f"{item} scores must be whole numbers from 0 to 10")
-    out = pd.Series(np.nan, index=values.index, dtype=object)
+    score = values.to_numpy()
+    out = np.full(len(score), np.nan, dtype=object)
     for low, high, band in ONS4_BANDS[ONS4_ITEMS[item]]:
-        out[(values >= low) & (values <= high)] = band
-    return out
+        out[(score >= low) & (score <= high)] = band
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def read_followups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -257,8 +258,10 @@ def change_summary(
         raise ValueError(f"unknown measure(s): {', '.join(unknown)}")
     week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
     out = []
+    needed = [c for m in measures for c in (f"{m}_baseline", f"{m}_followup")]
+    groups = _groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
     for measure in measures:
-        for name, part in _groups(paired, by):
+        for name, part in groups:
             base = part[f"{measure}_baseline"].to_numpy(dtype=float)
             follow = part[f"{measure}_followup"].to_numpy(dtype=float)
             both = ~np.isnan(base) & ~np.isnan(follow)
@@ -281,8 +284,10 @@ def band_shares(
     level = normalise_confidence(confidence)
     week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
     out = []
+    needed = [c for item in ONS4_ITEMS for c in (f"{item}_baseline", f"{item}_followup")]
+    groups = _groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
     for item, scale in ONS4_ITEMS.items():
-        for name, part in _groups(paired, by):
+        for name, part in groups:
             pairs = part[[f"{item}_baseline", f"{item}_followup"]].dropna()
             n = len(pairs)
             if n == 0:
