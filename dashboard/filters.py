@@ -96,11 +96,13 @@ def sidebar_filters(
             "format": "DD/MM/YYYY",
             "bind": BIND,
         }
-        left, right = st.columns(2)
-        start = left.date_input(
+        # one above the other, each the sidebar's full width: side by side, a date is cut off
+        start = st.date_input(
             "Referred from", value=window.first_referral, key=QUERY_KEYS["start"], **bounds
         )
-        end = right.date_input("to", value=window.last_referral, key=QUERY_KEYS["end"], **bounds)
+        end = st.date_input(
+            "Referred up to", value=window.last_referral, key=QUERY_KEYS["end"], **bounds
+        )
         start, end = _ordered(start, end)
         in_view = pcns[pcns["pilot_name"] == pilot] if pilot else pcns
         in_view = in_view.drop_duplicates("pcn_code").sort_values("pcn_code")
@@ -151,6 +153,6 @@ def _pick(
 def _ordered(start: date | None, end: date | None) -> tuple[date | None, date | None]:
     """The two period ends in order (a reversed choice is swapped with a note, not an error)."""
     if start and end and start > end:
-        st.caption("'Referred from' was after 'to', so the two dates have been swapped.")
+        st.caption("'Referred from' was after 'Referred up to', so the two dates were swapped.")
         return end, start
     return start, end

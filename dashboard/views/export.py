@@ -3,7 +3,8 @@
 Files are built only when the button is clicked (``st.download_button(data=callable)``), with
 disclosure control on unless the user ticks the box that turns it off — a box offered only to
 users whose role may lift it (researchers and the local user; docs/access.md). The pilot choice
-is limited to the user's pilots. Every build appends a line to the export audit log
+is limited to the user's pilots, and the zip holds the tables and figures of the user's pages
+only (a commissioner's has no Uptake or Retention files). Every build appends a line to the export audit log
 (:mod:`analysis.export.audit`) before any file is written or handed over.
 """
 
@@ -15,7 +16,7 @@ import streamlit as st
 
 from analysis.export.audit import ExportEvent, record_export
 from analysis.export.bundle import ALL_FORMATS, export_bundle
-from analysis.export.catalogue import FIGURES, TABLES
+from analysis.export.catalogue import FIGURES, TABLES, on_pages
 from analysis.export.figures import FIGURE_FORMATS, BrowserMissingError, find_browser
 from analysis.filters import Filters
 from analysis.metrics.overview import pilot_names
@@ -29,11 +30,14 @@ flt: Filters = st.session_state["filters"]
 access: Access = st.session_state.get("access") or LOCAL
 with con.cursor() as cur:
     pilots = [p for p in pilot_names(cur) if access.pilots is None or p in access.pilots]
+tables, figures = on_pages(TABLES, access.pages), on_pages(FIGURES, access.pages)
 st.markdown(
-    f"A zip of {len(TABLES)} tables ({', '.join(t.name for t in TABLES)}), {len(FIGURES)} "
-    "figures (the charts of the other pages), the data behind each figure, a methods note and "
-    "a data dictionary, for the period and filters chosen in the sidebar."
+    f"Your export holds {len(tables)} tables and {len(figures)} figures — those of the pages "
+    "you can open — with the data behind each figure, a methods note and a data dictionary, "
+    "for the period and filters chosen in the sidebar."
 )
+st.caption(f"Tables: {', '.join(t.name for t in tables)}. Figures: "
+           f"{', '.join(f.name for f in figures) or 'none'}.")  # fmt: skip
 options = [*pilots, ALL] if access.pilots is None else pilots
 current = flt.pilot or ALL
 chosen = st.selectbox("Pilot", options, index=options.index(current) if current in options else 0,
@@ -71,7 +75,8 @@ def build() -> bytes:
     with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
         report = export_bundle(cur, Path(tmp) / "pilot-export", formats or ["csv"],
                                view.pilot, disclosure_control=not raw, filters=view,
-                               before_writing=lambda: record_export(event))  # fmt: skip
+                               before_writing=lambda: record_export(event),
+                               pages=access.pages)  # fmt: skip
         return report.zip_path.read_bytes()
 
 

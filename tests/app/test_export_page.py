@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.export.catalogue import FIGURES, TABLES, on_pages
+from analysis.roles import Grant, access_of
+from dashboard import auth
+
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/export.py"
 
@@ -38,3 +42,47 @@ def test_no_formats_disables_the_button(page: AppTest) -> None:
     page.multiselect(key="export_formats").set_value([]).run()
     assert not page.exception
     assert page.download_button[0].disabled
+
+
+@pytest.fixture
+def as_role(demo_store: Path, monkeypatch: pytest.MonkeyPatch):
+    """The Export page opened by a signed-in user of ``role`` (the access the entrypoint hands
+    the page, set where it reads it without sign-in configured)."""
+
+    def open_as(role: str) -> AppTest:
+        who = access_of(f"someone@{role}.example", Grant(role, ("Eastbrook live-feed pilot",)))
+        monkeypatch.setattr(auth, "LOCAL", who)
+        monkeypatch.setenv("PILOT_STORE", str(demo_store))
+        at = AppTest.from_file(str(ENTRY), default_timeout=60)
+        at.run()
+        return at.switch_page(PAGE).run()
+
+    return open_as
+
+
+def holds(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("Your export holds"))
+
+
+def test_the_page_counts_every_item_for_the_local_user(page: AppTest) -> None:
+    assert holds(page).startswith(
+        f"Your export holds {len(TABLES)} tables and {len(FIGURES)} figures"
+    )
+    listed = next(c.value for c in page.caption if c.value.startswith("Tables:"))
+    assert all(item.name in listed for item in (*TABLES, *FIGURES))
+
+
+@pytest.mark.parametrize("role", ["commissioner", "manager"])
+def test_the_export_holds_only_the_users_pages(as_role, role: str) -> None:
+    at = as_role(role)
+    assert not at.exception
+    pages = at.session_state["access"].pages
+    tables, figures = on_pages(TABLES, pages), on_pages(FIGURES, pages)
+    assert holds(at).startswith(f"Your export holds {len(tables)} tables and {len(figures)} ")
+    listed = next(c.value for c in at.caption if c.value.startswith("Tables:"))
+    assert all(item.name in listed for item in (*tables, *figures))
+    if role == "commissioner":
+        assert len(figures) < len(FIGURES) and "uptake_by_month" not in listed
+        assert "retention_km" not in listed and "pcn_summary" in listed
+    else:
+        assert "impact_estimates" not in listed and "uptake_days_to_start" in listed

@@ -134,3 +134,15 @@ def test_unreadable_link_values_fall_back_to_the_defaults(app, demo) -> None:
     assert at.session_state["filters"] == Filters(
         pilot=overview.pilot_names(demo)[0], start=window.first_referral, end=window.last_referral
     )
+
+
+def test_the_period_dates_have_the_sidebars_full_width(app) -> None:
+    """Side by side in two columns, a DD/MM/YYYY date is cut off ("01/10/202"): the two date
+    boxes sit one above the other, directly in the sidebar, still bound to the URL."""
+    at = app().run()
+    assert not at.exception
+    dates = at.sidebar.date_input
+    assert [d.key for d in dates] == [QUERY_KEYS["start"], QUERY_KEYS["end"]]
+    assert not any(column.date_input for column in at.sidebar.columns)
+    assert [d.proto.query_param_key for d in dates] == ["start", "end"]
+    assert [d.label for d in dates] == ["Referred from", "Referred up to"]
