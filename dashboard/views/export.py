@@ -36,8 +36,9 @@ st.markdown(
     "you can open — with the data behind each figure, a methods note and a data dictionary, "
     "for the period and filters chosen in the sidebar."
 )
-st.caption(f"Tables: {', '.join(t.name for t in tables)}. Figures: "
-           f"{', '.join(f.name for f in figures) or 'none'}.")  # fmt: skip
+with st.expander("What your export holds (names as in docs/exports.md)"):
+    st.caption(f"Tables: {', '.join(t.name for t in tables)}. Figures: "
+               f"{', '.join(f.name for f in figures) or 'none'}.")  # fmt: skip
 options = [*pilots, ALL] if access.pilots is None else pilots
 current = flt.pilot or ALL
 chosen = st.selectbox("Pilot", options, index=options.index(current) if current in options else 0,
