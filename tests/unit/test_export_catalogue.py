@@ -177,3 +177,12 @@ def test_days_to_start_draws_the_pages_chart(con) -> None:
 def test_impact_comparison_pcns_empty_without_a_pilot(con) -> None:
     frame = catalogue.by_name()["impact_comparison_pcns"].frame(con, Filters())
     assert frame.empty and "arm_label" in frame.columns
+
+
+def test_docs_list_every_item_with_its_page() -> None:
+    lines = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text().splitlines()
+    for item in (*catalogue.TABLES, *catalogue.FIGURES):
+        at = [i for i, line in enumerate(lines)
+              if line.startswith((f"| `{item.name}` |", f"### `{item.name}`"))]  # fmt: skip
+        assert len(at) == 1, item.name
+        assert f"`{item.page}`" in " ".join(lines[at[0] : at[0] + 2]), item.name
