@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.export.catalogue import FIGURES, TABLES, on_pages
+from analysis.export.catalogue import FIGURES, TABLES, by_name, on_pages
 from analysis.roles import Grant, access_of
+from analysis.store import open_store
 from dashboard import auth
+from tests.app.conftest import page_opener
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/export.py"
@@ -86,3 +89,21 @@ def test_the_export_holds_only_the_users_pages(as_role, role: str) -> None:
         assert "retention_km" not in listed and "pcn_summary" in listed
     else:
         assert "impact_estimates" not in listed and "uptake_days_to_start" in listed
+
+
+def test_the_comparison_pcns_item_is_the_impact_pages_table(demo_store: Path, monkeypatch) -> None:
+    """The exported table equals the one the Pilot impact page shows for the same filters."""
+    pilot = "Eastbrook live-feed pilot"
+    at = page_opener("views/impact.py", demo_store, monkeypatch)(pilot=pilot)
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "arm_label" in d.value.columns
+                 and "pcn_code" in d.value.columns)  # fmt: skip
+    con = open_store(demo_store, read_only=True)
+    try:
+        item = by_name()["impact_comparison_pcns"].frame(con, at.session_state["filters"])
+    finally:
+        con.close()
+    pd.testing.assert_frame_equal(
+        shown.reset_index(drop=True)[list(item.columns)], item, check_dtype=False,
+        check_categorical=False,
+    )  # fmt: skip
