@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Benchmarks with budget pass/fail: london and national by default (about 25 min on 2 idle
+## Benchmarks with budget pass/fail: london and national by default (40 min or more on 2
 ## cores); `make bench SCALE=pilot` or SCALE=pilot,london to choose, RUNS=N runs a figure.
 BENCH_SCALES := london,national
 bench: $(STAMP)
