@@ -52,15 +52,16 @@ def under(value: float, floor: float, unit: str) -> str:
     return "ok" if value >= floor else f"MISSED by {floor - value:,.0f} {unit}"
 
 
-def core(scale: str, seed: int, runs: int) -> list[Line]:
+def core(scale: str, seed: int, runs: int, skip: set[str]) -> list[Line]:
     lines: list[Line] = []
 
     def say(line: Line) -> None:
         lines.append(line)
         print(f"  {line.figure:<44}{line.value:>26}  {line.budget:<18}{line.verdict}", flush=True)
 
-    gen = bench_generate(scale, seed, 1 if scale == "national" else runs)
-    say(Line(scale, "generate the demo place", f"{gen.wall:.1f} s, {gen.peak_mb:,.0f} MB"))
+    if "generate" not in skip:
+        gen = bench_generate(scale, seed, 1 if scale == "national" else runs)
+        say(Line(scale, "generate the demo place", f"{gen.wall:.1f} s, {gen.peak_mb:,.0f} MB"))
     loads, floors = bench_load(scale, seed, runs)
     for kind, fig in loads.items():
         floor = floors.get(kind)
@@ -126,7 +127,7 @@ def main() -> None:
     parser.add_argument("--scales", default="london,national", help="comma-separated scales")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--runs", type=int, help="runs per figure (default: per scale)")
-    parser.add_argument("--skip", default="", help="comma-separated: core, pages, export")
+    parser.add_argument("--skip", default="", help="comma-separated: generate, core, pages, export")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     started = time.perf_counter()
@@ -134,7 +135,7 @@ def main() -> None:
         runs = runs_for(scale, args.runs)
         print(f"== scale {scale}, seed {args.seed}, {runs} runs a figure; {machine()}", flush=True)
         if "core" not in skip:
-            core(scale, args.seed, runs)
+            core(scale, args.seed, runs, skip)
         follow_on(scale, args.seed, runs, skip)
     print(f"== done in {time.perf_counter() - started:.0f} s; {machine()}")
 
