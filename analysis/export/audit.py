@@ -39,6 +39,7 @@ class ExportEvent:
     pilot: str | None = None
     filters: dict[str, object] = field(default_factory=dict)
     destination: str | None = None  # where the files went: the folder (cli) or the file name
+    pages: tuple[str, ...] | None = None  # a bundle of only these pages' items (None: every page)
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 

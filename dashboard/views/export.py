@@ -72,7 +72,8 @@ def build() -> bytes:
     event = ExportEvent(user=access.user, role=access.role, channel="export page",
                         what="bundle", formats=tuple(formats or ["csv"]),
                         disclosure_control=not raw, pilot=view.pilot,
-                        filters=dict(view.to_query_params()), destination="pilot-export.zip")  # fmt: skip
+                        filters=dict(view.to_query_params()), destination="pilot-export.zip",
+                        pages=access.pages)  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
         report = export_bundle(cur, Path(tmp) / "pilot-export", formats or ["csv"],
                                view.pilot, disclosure_control=not raw, filters=view,

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.cli import main
 from analysis.export.audit import audit_log_path, local_user, read_audit_log
+from analysis.roles import LOCAL
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PILOT = "Eastbrook live-feed pilot"
@@ -102,6 +103,7 @@ def test_the_export_pages_build_records_a_line_before_the_zip(
     assert line["user"] == "local user" and line["role"] == "local"
     assert line["formats"] == ["csv"] and line["disclosure_control"] is False
     assert line["pilot"] == PILOT and line["destination"] == "pilot-export.zip"
+    assert line["pages"] == list(LOCAL.pages)  # the pages whose items the bundle holds
     assert _recent(line["at"])
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert "pilot-export/methods.md" in names
