@@ -18,6 +18,9 @@ from typing import NoReturn
 from analysis.errors import InputError, StoreError
 from analysis.store import resolve_store_path
 
+DEMO_SCALES = ("pilot", "london", "national")
+"""The named demo scales (analysis.demo.scales.SCALES), listed here to keep the parser light."""
+
 LOAD_KINDS = ("practices", "areas", "referrals", "followups", "pilots")
 
 
@@ -41,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="write a synthetic place: input files and RPDE feed pages")
-    demo.add_argument("--scale", choices=("pilot", "london"), default="pilot")
+    demo.add_argument("--scale", choices=DEMO_SCALES, default="pilot")
     demo.add_argument("--seed", type=int, default=20250301)
     demo.add_argument("--out", type=Path, default=Path("data/demo"))
     demo.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -156,9 +159,9 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _reference_kinds() -> tuple[str, ...]:
-    from analysis.ingest.official.run import SOURCES
+    from analysis.ingest.official.detect import BY_SOURCE  # light: no statistics imports
 
-    return SOURCES
+    return tuple(BY_SOURCE)
 
 
 def _reference_file(text: str) -> tuple[str | None, Path]:
