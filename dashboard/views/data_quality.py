@@ -3,15 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import Derived, TableSpec
 from analysis.export.catalogue import by_name
+from analysis.export.catalogue_place import warning_counts
 from analysis.figures import data_quality as figures
 from analysis.filters import Filters
 from analysis.metrics import data_quality as metrics
 from dashboard.exhibit import Exhibit, exhibit, notice, on_screen, screened
 
 ITEMS = by_name()
-WARNINGS_SPEC = TableSpec(["referrals", "in_view"], {"share": Derived("referrals", "in_view")})
 
 
 def table(frame: pd.DataFrame, spec: dict | None = None) -> None:
@@ -142,10 +141,9 @@ else:
     if f["warnings"]["referrals"].sum() == 0:
         st.success("No referral breaks any of these checks.", icon=":material/check_circle:")
     raw = f["warnings"]  # the counts, without referral ids, go to screen and downloads
-    total = (raw["referrals"] / raw["share"]).where(raw["share"] > 0).max()
-    counted = raw.drop(columns="examples").assign(in_view=round(max(0, total)))
+    counted = warning_counts(raw)
     exhibit(
-        Exhibit("data_quality_warnings", WARNINGS_SPEC),
+        Exhibit.of(ITEMS["data_quality_warnings"]),
         counted,
         key="warnings",
         expander=None,

@@ -4,7 +4,7 @@ comparison PCNs (or the pilot PCNs' own earlier trend) predict?"""
 import pandas as pd
 import streamlit as st
 
-from analysis.export.catalogue import NO_COUNTS, by_name
+from analysis.export.catalogue import by_name
 from analysis.export.catalogue_outcomes import draw_impact
 from analysis.figures import impact as figures
 from analysis.filters import Filters, filter_phrase
@@ -106,7 +106,7 @@ else:
     )
 pcns = pcns.assign(arm_label=pcns["arm"].astype(str).str.capitalize())
 exhibit(
-    Exhibit("impact_comparison_pcns", NO_COUNTS),  # list sizes, not counts of referred people
+    Exhibit.of(ITEMS["impact_comparison_pcns"]),  # list sizes, not counts of referred people
     pcns,
     key="comparison",
     expander=None,

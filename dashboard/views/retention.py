@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.disclosure import protect_km, redact_and_round
-from analysis.export.catalogue import NO_COUNTS, by_name
+from analysis.export.catalogue import by_name
 from analysis.export.catalogue_outcomes import km_at_risk
 from analysis.figures import retention as figures
 from analysis.filters import Filters
@@ -94,7 +94,7 @@ else:
     seen = safe if on_screen() else result
     st.markdown("**Numbers at risk** (starters still followed, by weeks since starting)")
     exhibit(
-        Exhibit("retention_at_risk", NO_COUNTS),
+        Exhibit.of(ITEMS["retention_at_risk"]),
         metrics.at_risk_table(safe.at_risk),
         key="at_risk",
         expander=None,
@@ -102,7 +102,7 @@ else:
     )
     st.markdown("**Still attending at 4, 12 and 26 weeks**, with 95% CIs")
     exhibit(
-        Exhibit("retention_survival", NO_COUNTS),
+        Exhibit.of(ITEMS["retention_survival"]),
         metrics.survival_table(safe),
         key="survival",
         expander=None,

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import TableSpec
 from analysis.export.catalogue import NO_COUNTS, by_name
 from analysis.figures import supply as figures
 from analysis.filters import Filters
@@ -11,7 +10,7 @@ from analysis.metrics import supply as metrics
 from dashboard.exhibit import Exhibit, exhibit, notice, screened
 
 COVERAGE = by_name()["supply_coverage"]
-AREAS = Exhibit("supply_areas", TableSpec(["referred_people"]))
+AREAS = by_name()["supply_areas"]
 
 
 def table(frame, spec: dict) -> None:

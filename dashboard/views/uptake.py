@@ -4,17 +4,15 @@ and by group, and how long people wait for their first session."""
 import pandas as pd
 import streamlit as st
 
-from analysis.disclosure import Derived, TableSpec
-from analysis.export.catalogue import FUNNEL_SPEC, by_name
+from analysis.export.catalogue import by_name
 from analysis.export.catalogue_items import with_total
-from analysis.export.catalogue_uptake import funnel_plot_counts
+from analysis.export.catalogue_uptake import days_to_start, funnel_plot_counts
 from analysis.figures import uptake as figures
 from analysis.filters import Filters
 from analysis.metrics import uptake as metrics
-from dashboard.exhibit import Exhibit, exhibit, notice, screened
+from dashboard.exhibit import exhibit, notice, screened
 
 ITEMS = by_name()
-DAYS_SPEC = TableSpec(["starters", "arm_starters"], {"share": Derived("starters", "arm_starters")})
 
 
 @st.cache_data(show_spinner="Counting the funnel…", max_entries=64)
@@ -52,7 +50,7 @@ if per_arm.empty:
     st.info("No referrals match these filters: widen the period or choose other filters.")
     st.stop()
 
-ARM = Exhibit("uptake_by_arm", FUNNEL_SPEC)
+ARM = ITEMS["uptake_by_arm"]
 arms = screened(ARM, per_arm)
 for col, arm in zip(st.columns(len(arms)), arms.itertuples(), strict=True):
     if pd.isna(arm.uptake):
@@ -128,14 +126,12 @@ for tab, (dim, (label, _)) in zip(tabs, metrics.DIMENSIONS.items(), strict=True)
         )
 
 st.subheader("Days to first attendance")
-starts = screened(ARM, per_arm)
 chart(
-    Exhibit("uptake_days_to_start", DAYS_SPEC,
-            lambda d: figures.days_to_start_figure(d, starts)),
+    ITEMS["uptake_days_to_start"],
     "days",
     "How long starters waited from referral to their first session, in weeks; the legend "
     "gives each arm's median and interquartile range (IQR).",
-    days.assign(arm_starters=days.groupby("arm")["starters"].transform("sum")),
+    days_to_start(days, per_arm),
     figures.DAYS_TABLE,
     "Days table",
 )  # fmt: skip
