@@ -145,10 +145,12 @@ def _view(areas: pd.DataFrame) -> pdk.ViewState:
 def _outlines(areas: pd.DataFrame, pcns: pd.DataFrame, pad_m: float) -> list[dict]:
     """Each PCN's convex hull around its area centroids, pushed out by ``pad_m`` metres."""
     rows = []
+    coords = areas[["longitude", "latitude"]].to_numpy()
+    held = areas.groupby("pcn_code", observed=True).indices  # PCN → positions of its areas
     for pcn in pcns.itertuples():
-        pts = areas.loc[areas["pcn_code"] == pcn.pcn_code, ["longitude", "latitude"]].to_numpy()
-        if len(pts) == 0:
+        if pcn.pcn_code not in held:
             continue
+        pts = coords[held[pcn.pcn_code]]
         centre = pts.mean(axis=0)
         ring = pts[ConvexHull(pts).vertices] if len(pts) >= 3 else pts
         scale = np.array([111_320 * math.cos(math.radians(centre[1])), 111_320])

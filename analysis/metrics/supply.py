@@ -345,8 +345,8 @@ def pcn_coverage(
     out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
     occ = data.occurrences
     occ = occ[occ["series_id"].isin(chosen["series_id"]) & matching_occurrences(occ, times)]
-    placed = occ.merge(data.series[["series_id", "pcn_code"]], on="series_id")
-    weekly = placed.groupby("pcn_code").size() / max(data.weeks, 1)
+    per_series = chosen["series_id"].map(occ["series_id"].value_counts()).fillna(0)
+    weekly = per_series.groupby(chosen["pcn_code"]).sum() / max(data.weeks, 1)
     out["suitable_weekly_per_1000"] = 1000 * _ratio(
         out["pcn_code"].map(weekly).fillna(0), out["population"]
     )

@@ -33,13 +33,13 @@ def store_supply(_con, store_key: str) -> metrics.StoreSupply:
         return metrics.load_store_supply(cur)
 
 
-@st.cache_data(show_spinner="Loading session supply…", max_entries=16)
+@st.cache_resource(show_spinner="Loading session supply…", max_entries=16)
 def supply(_con, store_key: str, flt: Filters) -> metrics.SupplyData:
     with _con.cursor() as cur:
         return metrics.load_supply(cur, flt, store_supply(_con, store_key))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def coverage(_data, store_key: str, flt: Filters, profile, times) -> tuple:
     ok = metrics.matching_series(_data, profile, times)
     areas = metrics.area_coverage(_data, ok)
