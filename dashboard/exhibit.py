@@ -87,9 +87,14 @@ def screened(ex: Exhibit | Item, frame: pd.DataFrame) -> pd.DataFrame:
     return protected(ex, frame, marker=None).frame
 
 
-def download_bytes(ex: Exhibit, frame: pd.DataFrame, fmt: str, flt: Filters) -> bytes:
-    """The file of one download (always disclosure-controlled), after its audit-log line."""
-    who = access()
+def download_bytes(
+    ex: Exhibit, frame: pd.DataFrame, fmt: str, flt: Filters, who: Access
+) -> bytes:
+    """The file of one download (always disclosure-controlled), after its audit-log line.
+
+    ``who`` is the user the button was drawn for: the file is built later, on the click, outside
+    the page's run, where the session's state cannot be read.
+    """
     record_export(ExportEvent(user=who.user, role=who.role, channel="download button",
                               what=ex.name, formats=(fmt,), disclosure_control=True,
                               pilot=flt.pilot, filters=dict(flt.to_query_params())))  # fmt: skip
@@ -119,12 +124,13 @@ def _browser_missing() -> str | None:
 def _downloads(ex: Exhibit, frame: pd.DataFrame, key: str, figure: bool) -> None:
     """A row of download buttons; figure files only where a Chromium can draw them."""
     flt: Filters = st.session_state.get("filters") or Filters()
+    who = access()
     missing = _browser_missing() if figure else None
     formats = [*(("png", "svg") if figure and missing is None else ()), "csv", "xlsx"]
     with st.container(horizontal=True, gap="small"):
         for fmt in formats:
             st.download_button(
-                fmt.upper(), data=_builder(ex, frame, fmt, flt), file_name=f"{ex.name}.{fmt}",
+                fmt.upper(), data=_builder(ex, frame, fmt, flt, who), file_name=f"{ex.name}.{fmt}",
                 mime=MIME[fmt], on_click="ignore", icon=":material/download:",
                 key=f"download_{key}_{fmt}", type="tertiary",
                 help=f"Download {'the figure' if fmt in ('png', 'svg') else 'its numbers'} as "
@@ -135,8 +141,10 @@ def _downloads(ex: Exhibit, frame: pd.DataFrame, key: str, figure: bool) -> None
                    "server, so figures cannot be drawn as images.")  # fmt: skip
 
 
-def _builder(ex: Exhibit, frame: pd.DataFrame, fmt: str, flt: Filters) -> Callable[[], bytes]:
-    return lambda: download_bytes(ex, frame, fmt, flt)
+def _builder(
+    ex: Exhibit, frame: pd.DataFrame, fmt: str, flt: Filters, who: Access
+) -> Callable[[], bytes]:
+    return lambda: download_bytes(ex, frame, fmt, flt, who)
 
 
 def exhibit(

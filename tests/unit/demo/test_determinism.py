@@ -62,7 +62,7 @@ def test_rerun_replaces_previous_output(tmp_path: Path) -> None:
 
 
 def test_scales_and_their_validation() -> None:
-    assert set(SCALES) == {"pilot", "london"}
+    assert set(SCALES) == {"pilot", "london", "national"}
     assert SCALES["pilot"].n_pcns == 8 and SCALES["london"].n_pcns == 200
     with pytest.raises(ValueError, match="pilot and comparison"):
         Scale(
