@@ -13,7 +13,6 @@ Two figures, each the median of --runs timings in one process (start-up excluded
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import tempfile
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from workspace import DEFAULT_SEED, built_store, machine, runs_for
+from workspace import built_store, machine, stage_arguments
 
 from analysis.access import build_area_access, nearest
 
@@ -68,14 +67,9 @@ def bench_access(scale: str, seed: int, runs: int) -> dict[str, tuple[float, int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="london")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--runs", type=int)
-    args = parser.parse_args()
-    runs = runs_for(args.scale, args.runs)
-    figures = bench_access(args.scale, args.seed, runs)
-    print(f"access scale={args.scale} runs={runs} {machine()}")
+    scale, seed, runs = stage_arguments(__doc__)
+    figures = bench_access(scale, seed, runs)
+    print(f"access scale={scale} runs={runs} {machine()}")
     for name, (seconds, areas, points) in figures.items():
         print(f"  {name:<12} {seconds:.2f} s  ({areas:,} areas against {points:,} points)")
 

@@ -9,12 +9,11 @@ distances, staging, the marts and their data tests.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 from pathlib import Path
 
-from workspace import DEFAULT_SEED, PILOT, Figure, built_store, machine, measure, runs_for
+from workspace import PILOT, Figure, built_store, figure_line, machine, measure, stage_arguments
 
 
 def bench_build(scale: str, seed: int, runs: int) -> Figure:
@@ -29,17 +28,10 @@ def bench_build(scale: str, seed: int, runs: int) -> Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="london")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--runs", type=int)
-    args = parser.parse_args()
-    figure = bench_build(args.scale, args.seed, runs_for(args.scale, args.runs))
-    print(f"build scale={args.scale} runs={figure.runs} {machine()}")
-    print(
-        f"  median {figure.wall:.1f} s (min {figure.low:.1f}, max {figure.high:.1f}), "
-        f"peak RSS {figure.peak_mb:.0f} MB"
-    )
+    scale, seed, runs = stage_arguments(__doc__)
+    figure = bench_build(scale, seed, runs)
+    print(f"build scale={scale} runs={figure.runs} {machine()}")
+    print(figure_line(figure))
 
 
 if __name__ == "__main__":

@@ -8,10 +8,18 @@ demo under build/bench/ for the other benchmark scripts.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 
-from workspace import DEFAULT_SEED, DEMO, Figure, keep_demo, machine, measure, runs_for, scale_dir
+from workspace import (
+    DEMO,
+    Figure,
+    figure_line,
+    keep_demo,
+    machine,
+    measure,
+    scale_dir,
+    stage_arguments,
+)
 
 
 def bench_generate(scale: str, seed: int, runs: int) -> Figure:
@@ -26,17 +34,10 @@ def bench_generate(scale: str, seed: int, runs: int) -> Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="london")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--runs", type=int)
-    args = parser.parse_args()
-    figure = bench_generate(args.scale, args.seed, runs_for(args.scale, args.runs))
-    print(f"generate scale={args.scale} runs={figure.runs} {machine()}")
-    print(
-        f"  median {figure.wall:.1f} s (min {figure.low:.1f}, max {figure.high:.1f}), "
-        f"peak RSS {figure.peak_mb:.0f} MB"
-    )
+    scale, seed, runs = stage_arguments(__doc__)
+    figure = bench_generate(scale, seed, runs)
+    print(f"generate scale={scale} runs={figure.runs} {machine()}")
+    print(figure_line(figure))
 
 
 if __name__ == "__main__":

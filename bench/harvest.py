@@ -9,21 +9,19 @@ is DuckDB reading the same page files' items into a table (bench/floor.py).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
 from workspace import (
-    DEFAULT_SEED,
     PILOT,
     Figure,
     demo_dir,
     machine,
     measure,
     remove_store,
-    runs_for,
+    stage_arguments,
 )
 
 FLOOR = (sys.executable, str(Path(__file__).with_name("floor.py")))
@@ -49,13 +47,9 @@ def bench_harvest(scale: str, seed: int, runs: int) -> tuple[Figure, Figure, int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="london")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--runs", type=int)
-    args = parser.parse_args()
-    harvest, floor, items = bench_harvest(args.scale, args.seed, runs_for(args.scale, args.runs))
-    print(f"harvest scale={args.scale} runs={harvest.runs} items={items:,} {machine()}")
+    scale, seed, runs = stage_arguments(__doc__)
+    harvest, floor, items = bench_harvest(scale, seed, runs)
+    print(f"harvest scale={scale} runs={harvest.runs} items={items:,} {machine()}")
     print(
         f"  harvest {harvest.wall:.1f} s ({items / harvest.wall:,.0f} items/s), "
         f"peak RSS {harvest.peak_mb:.0f} MB; floor {floor.wall:.1f} s "

@@ -10,21 +10,19 @@ contract, pseudonymising and upserting cost over merely reading.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 from workspace import (
     CSV_INPUTS,
-    DEFAULT_SEED,
     Figure,
     demo_dir,
     load_commands,
     machine,
     measure,
     remove_store,
-    runs_for,
+    stage_arguments,
 )
 
 FLOOR = (sys.executable, str(Path(__file__).with_name("floor.py")))
@@ -52,13 +50,9 @@ def bench_load(scale: str, seed: int, runs: int) -> tuple[dict[str, Figure], dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="london")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--runs", type=int)
-    args = parser.parse_args()
-    loads, floors = bench_load(args.scale, args.seed, runs_for(args.scale, args.runs))
-    print(f"load scale={args.scale} runs={next(iter(loads.values())).runs} {machine()}")
+    scale, seed, runs = stage_arguments(__doc__)
+    loads, floors = bench_load(scale, seed, runs)
+    print(f"load scale={scale} runs={next(iter(loads.values())).runs} {machine()}")
     print(f"  {'input':<11}{'load s':>8}{'peak MB':>9}{'floor s':>9}{'load/floor':>12}")
     for kind, fig in loads.items():
         floor = floors.get(kind)

@@ -8,6 +8,7 @@ A cached demo place is rebuilt when the generator's source changes (its hash is 
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import shutil
@@ -165,3 +166,21 @@ def built_store(scale: str, seed: int) -> Path:
 def machine() -> str:
     load = os.getloadavg()
     return f"cpus={os.cpu_count()} load average={load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+
+
+def stage_arguments(doc: str) -> tuple[str, int, int]:
+    """A stage script's command line (--scale, --seed, --runs): scale, seed and runs to do."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--scale", default="london")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--runs", type=int)
+    args = parser.parse_args()
+    return args.scale, args.seed, runs_for(args.scale, args.runs)
+
+
+def figure_line(figure: Figure) -> str:
+    """One figure as the stage scripts print it: median, min, max and peak memory."""
+    return (
+        f"  median {figure.wall:.1f} s (min {figure.low:.1f}, max {figure.high:.1f}), "
+        f"peak RSS {figure.peak_mb:.0f} MB"
+    )
