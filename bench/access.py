@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 import duckdb
-from workspace import built_store, machine, stage_arguments
 
 from analysis.access import build_area_access, nearest
+from workspace import built_store, machine, stage_arguments
 
 OCCURRENCE_POINTS = """
 SELECT s.latitude, s.longitude

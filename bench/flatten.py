@@ -33,10 +33,10 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from workspace import demo_dir
 
 from analysis.supply.flatten import flatten_feeds, flatten_store
 from analysis.supply.tables import ensure_supply_tables
+from workspace import demo_dir
 
 TARGET = 20_000
 SERIES_URL = "https://bench.example/openactive/session-series"

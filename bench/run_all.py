@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from access import bench_access
+from build import bench_build
 from flatten import TARGET as FLATTEN_TARGET
 from flatten import bench_flatten, items_per_second
 from generate import bench_generate
 from harvest import bench_harvest
 from load import bench_load
 from workspace import DEFAULT_SEED, ROOT, built_store, machine, runs_for
-
-from build import bench_build
 
 HERE = Path(__file__).resolve().parent
 FOLLOW_ON = ("pages.py", "export.py")
