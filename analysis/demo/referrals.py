@@ -22,22 +22,10 @@ from analysis.demo.session_choice import SessionChoice, choose_series
 from analysis.demo.streams import stream
 from analysis.demo.supply import Series
 from analysis.demo.uptake import Uptake, draw_uptake, linear_predictor
+from analysis.ingest.contract import CONDITIONS, REFERRAL_SOURCES
 
-SOURCES = ("gp", "link_worker", "health_coach", "nurse", "self", "other")
+SOURCES = REFERRAL_SOURCES  # the data contract's values, in the order of SOURCE_SHARE
 SOURCE_SHARE = (0.45, 0.25, 0.08, 0.10, 0.08, 0.04)
-CONDITIONS = (
-    "mental_health",
-    "diabetes",
-    "prediabetes",
-    "msk",
-    "cardiovascular",
-    "respiratory",
-    "obesity",
-    "cancer",
-    "long_covid",
-    "loneliness",
-    "other",
-)
 CONDITION_PREVALENCE = (0.38, 0.12, 0.08, 0.25, 0.12, 0.08, 0.20, 0.03, 0.03, 0.20, 0.06)
 LINK_WORKER_RECORDED = 0.85
 BARE_UUID_SHARE = 0.10

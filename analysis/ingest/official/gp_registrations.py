@@ -72,18 +72,11 @@ def read_practice_totals(detected: Detected) -> SourceResult:
         "code",
         "CODE '{v}' is not a practice ODS code (a letter and 5 digits)",
     )
-    used = values.loc[values["used"]]
-    dup = used.duplicated(subset=["practice_code"], keep="first")
-    mask = pd.Series(False, index=values.index)
-    mask[used.index[dup]] = True
-    problems.add(mask, "code", "duplicate all-ages total for practice '{v}'")
-    result = problems.result(
+    dup = _repeats(values, values["used"], ["practice_code"])
+    problems.add(dup, "code", "duplicate all-ages total for practice '{v}'")
+    return _used_rows(problems.result(
         body, values, detected.source, detected.layout.title, detected.sheet.path
-    )
-    result.notes["used"] = int(result.accepted["used"].sum())
-    result.accepted_not_kept = int((~result.accepted["used"]).sum())
-    result.accepted = result.accepted.loc[result.accepted["used"]].drop(columns="used")
-    return result
+    ))  # fmt: skip
 
 
 def read_practice_lsoa(detected: Detected) -> SourceResult:
@@ -108,15 +101,26 @@ def read_practice_lsoa(detected: Detected) -> SourceResult:
     )
     problems.add(bad, "patients", "NUMBER_OF_PATIENTS '{v}' is not a whole number ≥ 0")
     values["used"] = sex == ALL
-    used = values.loc[values["used"] & ~values.index.isin(problems.rejected_rows())]
-    dup = used.duplicated(subset=["practice_code", "lsoa_code"], keep="first")
-    mask = pd.Series(False, index=values.index)
-    mask[used.index[dup]] = True
-    problems.add(mask, "lsoa_code", "duplicate practice + LSOA: already on an earlier row")
-    result = problems.result(
+    candidates = values["used"] & ~values.index.isin(problems.rejected_rows())
+    dup = _repeats(values, candidates, ["practice_code", "lsoa_code"])
+    problems.add(dup, "lsoa_code", "duplicate practice + LSOA: already on an earlier row")
+    return _used_rows(problems.result(
         body, values, detected.source, detected.layout.title, detected.sheet.path
-    )
-    result.notes["used"] = int(result.accepted["used"].sum())
-    result.accepted_not_kept = int((~result.accepted["used"]).sum())
-    result.accepted = result.accepted.loc[result.accepted["used"]].drop(columns="used")
+    ))  # fmt: skip
+
+
+def _repeats(values: pd.DataFrame, among: pd.Series, key: list[str]) -> pd.Series:
+    """Rows of ``among`` whose ``key`` already stood on an earlier row of ``among``."""
+    rows = values.loc[among]
+    mask = pd.Series(False, index=values.index)
+    mask[rows.index[rows.duplicated(subset=key, keep="first")]] = True
+    return mask
+
+
+def _used_rows(result: SourceResult) -> SourceResult:
+    """Keep the accepted rows marked ``used``; the others are accepted but not kept."""
+    used = result.accepted["used"]
+    result.notes["used"] = int(used.sum())
+    result.accepted_not_kept = int((~used).sum())
+    result.accepted = result.accepted.loc[used].drop(columns="used")
     return result
