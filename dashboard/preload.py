@@ -38,6 +38,7 @@ MODULES: tuple[str, ...] = (
     "analysis.metrics.overview",
     "analysis.metrics.supply",
     "analysis.metrics.uptake",
+    "analysis.metrics.uptake_tables",
     "analysis.metrics.retention",
     "analysis.metrics.outcomes",
     "analysis.metrics.data_quality",

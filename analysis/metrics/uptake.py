@@ -65,6 +65,11 @@ DIMENSIONS = {  # breakdown → (plain-English name, SQL value over journeys)
     "imd_quintile": ("IMD quintile (1 = most deprived)", JOURNEY_COLUMNS["imd_quintiles"][0]),
 }
 NO_CONDITION = "none recorded"
+CONDITIONS = (
+    f"unnest(CASE WHEN coalesce(len(conditions), 0) = 0 THEN ['{NO_CONDITION}'] "
+    "ELSE conditions END) AS condition"
+)
+"""A journey's row once per condition (``none recorded`` when it has none)."""
 _RATE_COLUMNS = [f"{r}{s}" for r in RATES for s in ("", "_lower", "_upper")]
 _DAYS = ["days_median", "days_q1", "days_q3"]
 _KEYS = {
@@ -78,9 +83,11 @@ STAGE_COLUMNS = ["stage", "stage_label", "count", "share", "share_lower", "share
 DAYS_COLUMNS = ["arm", "arm_label", "bin_start", "bin_label", "starters", "share"]
 # fmt: on
 By = Literal["pcn", "arm", "month"]
+GROUP_COLUMNS = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "referral_month"]}
+"""The journeys' columns each funnel table is grouped by."""
 
 
-def _select(group: str) -> str:
+def select_counts(group: str) -> str:
     """Funnel counts and the days-to-start quartiles per ``group`` (SQL columns)."""
     counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {c}" for c in COUNTS[1:])
     days = ", ".join(
@@ -92,16 +99,20 @@ def _select(group: str) -> str:
 
 def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Counts as integers, then each rate of :data:`RATES` with its Wilson CI (NaN when the
-    denominator is zero)."""
-    frame[list(COUNTS)] = frame[list(COUNTS)].fillna(0).astype("int64")
-    for rate, (num, den) in RATES.items():
-        x, n = frame[num].to_numpy(float), frame[den].to_numpy(float)
-        out = np.full((3, len(frame)), np.nan)
-        ok = n > 0
-        if ok.any():
-            out[:, ok] = proportion_ci(x[ok], n[ok], confidence=confidence)
-        frame[rate], frame[f"{rate}_lower"], frame[f"{rate}_upper"] = out
-    return frame
+    denominator is zero); every rate in one vectorised call."""
+    counts = frame[list(COUNTS)].fillna(0).astype("int64")
+    x = np.concatenate([counts[num].to_numpy(float) for num, _ in RATES.values()])
+    n = np.concatenate([counts[den].to_numpy(float) for _, den in RATES.values()])
+    out = np.full((3, len(x)), np.nan)
+    ok = n > 0
+    if ok.any():
+        out[:, ok] = proportion_ci(x[ok], n[ok], confidence=confidence)
+    rates = out.reshape(3, len(RATES), len(frame)).transpose(1, 0, 2).reshape(-1, len(frame))
+    rest = frame.drop(columns=[*COUNTS, *_RATE_COLUMNS], errors="ignore")
+    return pd.concat(
+        [rest, counts, pd.DataFrame(dict(zip(_RATE_COLUMNS, rates, strict=True)), frame.index)],
+        axis=1,
+    )
 
 
 def _arm_sorted(frame: pd.DataFrame, *more: str) -> pd.DataFrame:
@@ -119,13 +130,18 @@ def uptake_funnel(
     and per month, ``go_live`` is the pilot's go-live date (missing without a pilot)."""
     if by not in _KEYS:
         raise ValueError(f"by must be 'pcn', 'arm' or 'month', got {by!r}")
-    columns = [*_KEYS[by], *COUNTS, *_RATE_COLUMNS, *_DAYS]
     view = in_view(con, filters)
     if view is None:
-        return pd.DataFrame(columns=columns)
-    group = {"pcn": "arm, pcn_code", "arm": "arm", "month": "arm, referral_month"}[by]
-    counts = view.counts(con, _select(group), group)
-    if counts.empty:
+        return funnel_from_counts(None, by, pd.DataFrame())
+    group = ", ".join(GROUP_COLUMNS[by])
+    return funnel_from_counts(view, by, view.counts(con, select_counts(group), group))
+
+
+def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`uptake_funnel` from the counts of :func:`select_counts` grouped by
+    ``GROUP_COLUMNS[by]`` over the journeys in ``view``."""
+    columns = [*_KEYS[by], *COUNTS, *_RATE_COLUMNS, *_DAYS]
+    if view is None or counts.empty:
         return pd.DataFrame(columns=columns)
     spine = _spine(view, by)
     on = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "month"]}[by]
@@ -229,19 +245,21 @@ def breakdown(
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
     parts = []
     for dim in dimensions:
-        label, value = DIMENSIONS[dim]
-        extra = (
-            f"unnest(CASE WHEN coalesce(len(conditions), 0) = 0 THEN ['{NO_CONDITION}'] "
-            "ELSE conditions END) AS condition"
-            if dim == "condition"
-            else ""
-        )
-        part = view.counts(con, _select(f"arm, {value} AS grp"), "arm, grp", extra=extra)
-        parts.append(part.assign(dimension=dim, dimension_label=label))
+        value = DIMENSIONS[dim][1]
+        extra = CONDITIONS if dim == "condition" else ""
+        part = view.counts(con, select_counts(f"arm, {value} AS grp"), "arm, grp", extra=extra)
+        parts.append(part.assign(dimension=dim))
+    return breakdown_from_counts(parts, dimensions)
+
+
+def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`breakdown` from the counts of :func:`select_counts` per ``arm`` and group (``grp``) of
+    each dimension (named in a ``dimension`` column)."""
     frame = pd.concat(parts, ignore_index=True).rename(columns={"grp": "group"})
     if frame.empty:
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
     frame = _with_rates(frame)
+    frame["dimension_label"] = frame["dimension"].map({d: v[0] for d, v in DIMENSIONS.items()})
     frame["arm_label"] = frame["arm"].map(ARM_LABELS)
     frame["_d"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
     frame["_g"] = frame["group"].isin([UNKNOWN, NO_CONDITION])
@@ -260,12 +278,19 @@ def days_to_first_attendance(
     view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=DAYS_COLUMNS)
-    days = "greatest(days_to_first_attendance, 0)"  # never a negative bin
-    start = (
-        f"CASE WHEN first_attended THEN least({days} // {bin_days} * {bin_days}, {cap_days}) END"
-    )
-    select = f"arm, {start} AS bin_start, count(*) AS starters"
+    select = f"arm, {bin_start(bin_days, cap_days)} AS bin_start, count(*) AS starters"
     counts = view.counts(con, select, "arm, bin_start").dropna(subset=["bin_start"])
+    return days_from_counts(counts, bin_days=bin_days, cap_days=cap_days)
+
+
+def bin_start(bin_days: int, cap_days: int) -> str:
+    """The SQL value of a starter's bin of days to first attendance (missing for others)."""
+    start = f"greatest(days_to_first_attendance, 0) // {bin_days} * {bin_days}"  # never negative
+    return f"CASE WHEN first_attended THEN least({start}, {cap_days}) END"
+
+
+def days_from_counts(counts: pd.DataFrame, *, bin_days: int, cap_days: int) -> pd.DataFrame:
+    """:func:`days_to_first_attendance` from the ``starters`` per ``arm`` and ``bin_start``."""
     if counts.empty:
         return pd.DataFrame(columns=DAYS_COLUMNS)
     arms = counts[["arm"]].drop_duplicates()

@@ -10,6 +10,7 @@ from analysis.export.catalogue_uptake import days_to_start, funnel_plot_counts
 from analysis.figures import uptake as figures
 from analysis.filters import Filters
 from analysis.metrics import uptake as metrics
+from analysis.metrics.uptake_tables import uptake_tables
 from dashboard.exhibit import exhibit, notice, screened
 
 ITEMS = by_name()
@@ -18,8 +19,8 @@ ITEMS = by_name()
 @st.cache_data(show_spinner="Counting the funnel…", max_entries=64)
 def frames(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, ...]:
     with _con.cursor() as cur:
-        by = [metrics.uptake_funnel(cur, flt, by) for by in ("pcn", "arm", "month")]
-        return *by, metrics.breakdown(cur, flt), metrics.days_to_first_attendance(cur, flt)
+        t = uptake_tables(cur, flt)
+        return t.per_pcn, t.per_arm, t.monthly, t.breakdown, t.days
 
 
 def column(name: str, label: str):
@@ -112,18 +113,24 @@ chart(
 )
 
 st.subheader("Uptake by group")
-tabs = st.tabs([label for label, _ in metrics.DIMENSIONS.values()])
-for tab, (dim, (label, _)) in zip(tabs, metrics.DIMENSIONS.items(), strict=True):
-    with tab:
-        several = "; a referral with several conditions counts under each" * (dim == "condition")
-        chart(
-            ITEMS[f"uptake_by_{dim}"],
-            f"by_{dim}",
-            f"Uptake by {figures.in_sentence(label)}, with 95% CIs{several}.",
-            groups[groups["dimension"] == dim].reset_index(drop=True),
-            figures.GROUP_TABLE,
-            "Table",
-        )
+BREAKDOWNS = {dim: label for dim, (label, _) in metrics.DIMENSIONS.items()}
+dim = st.radio(
+    "Break down by",
+    list(BREAKDOWNS),
+    format_func=BREAKDOWNS.__getitem__,
+    horizontal=True,
+    key="uptake_breakdown",
+    help="One breakdown at a time; each has its own chart, table and downloads.",
+)
+several = "; a referral with several conditions counts under each" * (dim == "condition")
+chart(
+    ITEMS[f"uptake_by_{dim}"],
+    f"by_{dim}",
+    f"Uptake by {figures.in_sentence(BREAKDOWNS[dim])}, with 95% CIs{several}.",
+    groups[groups["dimension"] == dim].reset_index(drop=True),
+    figures.GROUP_TABLE,
+    "Table",
+)
 
 st.subheader("Days to first attendance")
 chart(

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.figures.uptake import in_sentence
 from analysis.filters import Filters
 from analysis.metrics import overview, uptake
 from dashboard.filters import ALL_PCNS
@@ -90,25 +91,44 @@ def test_uptake_page_shows_the_funnel_for_the_view(page, demo, params: dict) -> 
     plot = uptake.uptake_funnel_plot(per_pcn)
     assert plot_table["significance"].tolist() == plot.points["significance"].tolist()
 
-    pcn_chart, funnel_plot, _trend, *by_group, days = charts(at)
+    pcn_chart, funnel_plot, _trend, by_group, days = charts(at)
     assert [t["name"] for t in pcn_chart["data"]] == list(uptake.STAGES.values())[1:]
     points = [t for t in funnel_plot["data"] if t.get("mode") == "markers+text"]
     assert sum(len(t["x"]) for t in points) == len(plot.points)
     assert [t["name"] for t in funnel_plot["data"]][4] == f"Pooled uptake {plot.pooled:.1%}"
-    assert len(by_group) == len(uptake.DIMENSIONS)
+    first = next(iter(uptake.DIMENSIONS))
+    assert at.radio(key="uptake_breakdown").value == first
     groups = uptake.breakdown(demo, flt)
-    sex = groups[(groups["dimension"] == "sex") & (groups["arm"] == per_arm["arm"].iloc[0])]
-    sex_chart = by_group[list(uptake.DIMENSIONS).index("sex")]["data"][0]
-    assert sex_chart["x"] == pytest.approx((sex["uptake"] * 100).round(2).tolist())
-    shown = at.dataframe[3 + list(uptake.DIMENSIONS).index("sex")].value
-    assert (
-        shown["referrals"].tolist() == groups[groups["dimension"] == "sex"]["referrals"].tolist()
-    )
+    source = groups[(groups["dimension"] == first) & (groups["arm"] == per_arm["arm"].iloc[0])]
+    assert by_group["data"][0]["x"] == pytest.approx((source["uptake"] * 100).round(2).tolist())
     a = per_arm.iloc[0]
     assert days["data"][0]["name"].endswith(
         f"median {a.days_median:.0f} days (IQR {a.days_q1:.0f}–{a.days_q3:.0f})"
     )
-    assert len(at.caption) >= 5 + len(uptake.DIMENSIONS)  # a caption under every chart
+    assert len(at.caption) >= 5 + len(per_arm)  # a caption under every chart and headline
+
+
+def test_every_breakdown_has_its_chart_table_and_downloads(page, demo) -> None:
+    at = page()
+    flt = view_of(demo, {})
+    groups = uptake.breakdown(demo, flt)
+    arm = uptake.uptake_funnel(demo, flt, "arm")["arm"].iloc[0]
+    choice = at.radio(key="uptake_breakdown")
+    assert choice.options == [label for label, _ in uptake.DIMENSIONS.values()]
+    for dim, (label, _) in uptake.DIMENSIONS.items():
+        at = choice.set_value(dim).run()
+        assert not at.exception
+        rows = groups[groups["dimension"] == dim]
+        chart = charts(at)[3]
+        assert chart["layout"]["title"]["text"] == f"Uptake by {in_sentence(label)}"
+        mine = rows[rows["arm"] == arm]
+        assert chart["data"][0]["x"] == pytest.approx((mine["uptake"] * 100).round(2).tolist())
+        shown = at.dataframe[3].value
+        assert shown["referrals"].tolist() == rows["referrals"].tolist()
+        assert shown["group"].tolist() == rows["group"].tolist()
+        keys = {b.proto.id.split("-")[-1] for b in at.get("download_button")}
+        assert {f"download_by_{dim}_csv", f"download_by_{dim}_xlsx"} <= keys
+        choice = at.radio(key="uptake_breakdown")
 
 
 def test_monthly_table_and_trend_carry_go_live(page, demo) -> None:

@@ -18,6 +18,7 @@ import pytest
 from analysis.filters import UNKNOWN, Filters, filter_phrase, journey_predicate
 from analysis.funnel import proportion_funnel_significance
 from analysis.metrics import overview, uptake
+from analysis.metrics.uptake_tables import uptake_tables
 from analysis.store import open_store
 
 
@@ -226,3 +227,29 @@ def test_bad_arguments_are_refused(demo) -> None:
         uptake.breakdown(demo, Filters(), ("shoe_size",))
     with pytest.raises(ValueError, match="bin_days"):
         uptake.days_to_first_attendance(demo, Filters(), bin_days=0)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda pilot, pcn: Filters(pilot=pilot),
+        lambda pilot, pcn: Filters(),
+        lambda pilot, pcn: Filters(pilot=pilot, pcn_codes=(pcn,)),
+        lambda pilot, pcn: Filters(pilot=pilot, sexes=("female",), conditions=("msk",)),
+        lambda pilot, pcn: Filters(pilot=pilot, referral_sources=("nobody",)),
+        lambda pilot, pcn: Filters(pilot="No such pilot"),
+    ],
+    ids=["pilot", "all PCNs", "one PCN", "women with MSK", "no referrals", "no PCNs"],
+)
+def test_the_page_tables_from_two_queries_equal_each_function(demo, pilot, arms, make) -> None:
+    flt = make(pilot, arms["pcn_code"].iloc[0])
+    tables = uptake_tables(demo, flt)
+    expected = {
+        "per_pcn": uptake.uptake_funnel(demo, flt, "pcn"),
+        "per_arm": uptake.uptake_funnel(demo, flt, "arm"),
+        "monthly": uptake.uptake_funnel(demo, flt, "month"),
+        "breakdown": uptake.breakdown(demo, flt),
+        "days": uptake.days_to_first_attendance(demo, flt),
+    }
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(getattr(tables, name), frame, check_exact=True, obj=name)
