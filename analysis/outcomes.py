@@ -22,7 +22,6 @@ thumb). Statistics that need two or more varying changes are NaN otherwise.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import duckdb
@@ -32,13 +31,15 @@ from scipy import stats
 
 from analysis.indicators import normalise_confidence, proportion_ci
 from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
+from analysis.signed_rank import PERMUTATION_MAX_N, wilcoxon_p
 from analysis.survival import group_labels, ordered_groups
 
 # fmt: off
 __all__ = [
     "ATTENDANCE", "BAND_COLUMNS", "CHANGE_COLUMNS", "INDICATIVE_BELOW", "MEASURES", "ONS4_BANDS",
-    "ONS4_ITEMS", "SWEMWBS_IMPROVEMENT", "band_shares", "change_summary", "ons4_band",
-    "paired_outcomes", "read_followups", "read_paired_outcomes", "swemwbs_metric", "wilcoxon_p",
+    "ONS4_ITEMS", "PERMUTATION_MAX_N", "SWEMWBS_IMPROVEMENT", "attach_followups", "band_shares", "change_summary",
+    "followup_table", "ons4_band", "paired_outcomes", "read_followups", "read_paired_outcomes",
+    "swemwbs_metric", "wilcoxon_p",
 ]
 # fmt: on
 
@@ -61,8 +62,6 @@ ONS4_BANDS: dict[str, tuple[tuple[int, int, str], ...]] = {
 }
 """ONS personal well-being thresholds: (lowest score, highest score, band), inclusive."""
 INDICATIVE_BELOW = 30
-PERMUTATION_MAX_N = 13
-"""Up to this many pairs with ties or zeros, SciPy's ``wilcoxon`` runs an exact permutation test."""
 SWEMWBS_IMPROVEMENT = 3.0
 ATTENDANCE = "attendance"
 """Paired-frame column: ``still attending`` / ``stopped`` at the week-N follow-up."""
@@ -134,24 +133,43 @@ def paired_outcomes(journeys: pd.DataFrame, followups: pd.DataFrame, week: int) 
     :data:`ATTENDANCE` (``still attending`` / ``stopped`` from the week-N follow-up; missing
     when there is none or it does not say). One row per journeys row, in the same order.
     """
+    return attach_followups(journeys, followup_table(followups, week), week)
+
+
+def followup_table(followups: pd.DataFrame, week: int) -> pd.DataFrame:
+    """The follow-ups as :func:`paired_outcomes` places them: one row per referral id (the
+    index) with ``{measure}_baseline``, ``{measure}_followup`` and :data:`ATTENDANCE`. It does
+    not depend on which referrals are in view, so a page can keep it per store and week."""
     if int(week) != week or week <= 0:
         raise ValueError(f"week must be a positive whole number of weeks, got {week!r}")
     needed = ["referral_id", "followup_week", "still_attending", *MEASURES]
     missing = [c for c in needed if c not in followups.columns]
-    if missing or "referral_id" not in journeys.columns:
-        raise ValueError(f"missing column(s): {', '.join(missing or ['journeys.referral_id'])}")
+    if missing:
+        raise ValueError(f"missing column(s): {', '.join(missing)}")
     if followups.duplicated(["referral_id", "followup_week"]).any():
         raise ValueError("followups must have one row per referral_id and followup_week")
-    out = journeys.copy()
-    out["week"] = int(week)
+    parts = []
     for when, wk in (("baseline", 0), ("followup", int(week))):
         rows = followups[followups["followup_week"] == wk].set_index("referral_id")
-        for measure in MEASURES:
-            column = rows[measure].astype(float)
-            out[f"{measure}_{when}"] = out["referral_id"].map(column).astype(float)
+        part = rows[list(MEASURES)].astype(float).add_suffix(f"_{when}")
         if when == "followup":
             status = rows["still_attending"].map({True: "still attending", False: "stopped"})
-            out[ATTENDANCE] = out["referral_id"].map(status)
+            part[ATTENDANCE] = status.astype(object)
+        parts.append(part)
+    table = pd.concat(parts, axis=1)
+    table.index.name = "referral_id"
+    return table
+
+
+def attach_followups(journeys: pd.DataFrame, table: pd.DataFrame, week: int) -> pd.DataFrame:
+    """:func:`paired_outcomes` with the follow-ups already placed by :func:`followup_table`."""
+    if "referral_id" not in journeys.columns:
+        raise ValueError("missing column(s): journeys.referral_id")
+    out = journeys.copy()
+    out["week"] = int(week)
+    placed = table.reindex(journeys["referral_id"].to_numpy())
+    for column in table.columns:
+        out[column] = placed[column].to_numpy()
     return out
 
 
@@ -168,43 +186,6 @@ def _groups(paired: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFram
     rows = paired[paired[by].notna()]
     labels = group_labels(rows[by])
     return [(name, rows[labels == name]) for name in ordered_groups(rows[by])]
-
-
-def _sign_flip_p(change: np.ndarray) -> float:
-    """Two-sided exact permutation p of the signed-rank sum: all 2^n sign flips at once.
-
-    The same null distribution, statistic and comparison as SciPy's ``permutation_test`` with
-    ``permutation_type="samples"`` (which ``stats.wilcoxon`` runs, one resample at a time, for
-    n ≤ 13 with ties or zeros): zeros dropped from the ranks, tied |changes| given their mean
-    rank, the statistic the rank sum of the positive changes.
-    """
-    n = len(change)
-    nonzero = change != 0
-    ranks = np.zeros(n)
-    ranks[nonzero] = stats.rankdata(np.abs(change[nonzero]))
-    observed = float(ranks[change > 0].sum())
-    flips = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1  # every sign pattern
-    null = flips @ ranks  # rank sum of the changes made positive by each flip
-    gamma = abs(np.finfo(float).eps * 100 * observed)
-    less = np.count_nonzero(null <= observed + gamma) / 2**n
-    greater = np.count_nonzero(null >= observed - gamma) / 2**n
-    return float(np.clip(2 * min(less, greater), 0, 1))
-
-
-def wilcoxon_p(change: np.ndarray) -> float:
-    """Two-sided Wilcoxon signed-rank p of paired changes, equal to ``stats.wilcoxon(change)``
-    with SciPy's defaults (zero differences dropped; exact for n ≤ 50 without ties or zeros;
-    exact permutation for n ≤ 13 with ties or zeros — here computed in one step by
-    :func:`_sign_flip_p`; normal approximation with continuity correction otherwise)."""
-    change = np.asarray(change, dtype=float)
-    nonzero = np.abs(change[change != 0])
-    if len(change) <= PERMUTATION_MAX_N and (
-        len(nonzero) < len(change) or len(np.unique(nonzero)) < len(nonzero)
-    ):
-        return _sign_flip_p(change)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # small-sample / ties notices from scipy
-        return float(stats.wilcoxon(change).pvalue)
 
 
 def _change_row(base: np.ndarray, follow: np.ndarray, measure: str, level: float) -> dict:

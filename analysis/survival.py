@@ -90,7 +90,17 @@ def group_labels(values: pd.Series) -> np.ndarray:
             return str(int(v))
         return str(v)
 
-    return np.asarray([label(v) for v in values], dtype=object)
+    values = pd.Series(values)
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if (codes < 0).any() or kind not in ("string", "integer", "floating", "boolean", "empty"):
+        # Missing values keep their own spelling ("nan", "None", "<NA>"); mixed types such as
+        # True and 1, which factorize as one value, keep theirs.
+        return np.asarray([label(v) for v in values], dtype=object)
+    # Each distinct value is labelled once, taken from the values as iteration yields them.
+    _, first = np.unique(codes, return_index=True)
+    labels = np.asarray([label(v) for v in values.iloc[first]], dtype=object)
+    return labels[codes] if len(codes) else np.asarray([], dtype=object)
 
 
 def ordered_groups(values: pd.Series) -> list[str]:

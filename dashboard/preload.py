@@ -55,6 +55,7 @@ MODULES: tuple[str, ...] = (
     "analysis.export.figures",
     "analysis.export.tables",
     "analysis.export.bundle",
+    "dashboard.journeys",
 )
 """Every heavy module a page imports, directly or through the analysis package."""
 

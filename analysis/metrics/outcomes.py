@@ -24,9 +24,10 @@ from analysis.outcomes import (
     ATTENDANCE,
     CHANGE_COLUMNS,
     MEASURES,
+    attach_followups,
     band_shares,
     change_summary,
-    paired_outcomes,
+    followup_table,
     read_followups,
 )
 
@@ -50,13 +51,28 @@ IMPROVEMENT_COLUMNS = [
 ]  # fmt: skip
 
 
-def paired_in_view(con: duckdb.DuckDBPyConnection, filters: Filters, week: int) -> pd.DataFrame:
+def paired_in_view(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    week: int,
+    *,
+    journeys: pd.DataFrame | None = None,
+    followups: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The referrals in view with each measure at baseline and at week ``week`` beside it
-    (:func:`analysis.outcomes.paired_outcomes`; one row per referral, pairs or not)."""
+    (:func:`analysis.outcomes.paired_outcomes`; one row per referral, pairs or not).
+
+    A page that keeps them passes the journeys in view (:func:`journeys_in_view` of
+    ``filters``) and the store's follow-ups placed for ``week``
+    (:func:`analysis.outcomes.followup_table`); otherwise both are read from the store.
+    """
     if week not in WEEKS:
         raise ValueError(f"week must be one of {', '.join(map(str, WEEKS))}, got {week!r}")
-    journeys = journeys_in_view(con, filters)
-    return paired_outcomes(journeys, read_followups(con), week)
+    if journeys is None:
+        journeys = journeys_in_view(con, filters)
+    if followups is None:
+        followups = followup_table(read_followups(con), week)
+    return attach_followups(journeys, followups, week)
 
 
 @dataclass(frozen=True)

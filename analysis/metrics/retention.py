@@ -40,7 +40,7 @@ from analysis.survival import (
 __all__ = [
     "COHORT_COLUMNS", "EVENTS_PER_TERM", "GROUPINGS", "JOURNEY_FIELDS", "MIN_STARTERS",
     "Retention", "at_risk_table", "cohort_retention", "cox_model", "describe_logrank",
-    "journeys_in_view", "retention", "survival_table",
+    "journeys_in_view", "journeys_within", "retention", "survival_table",
 ]
 # fmt: on
 
@@ -86,6 +86,25 @@ def journeys_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     frame["arm_label"] = frame["arm"].map(ARM_LABELS)
     frame = frame.sort_values(["referral_date", "referral_id"], kind="stable")
     return frame[columns].reset_index(drop=True)
+
+
+def journeys_within(
+    con: duckdb.DuckDBPyConnection, filters: Filters, wider: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`journeys_in_view` of ``filters``, with the rows taken from ``wider``, the journeys
+    in view of the same pilot without other filters (``Filters(pilot=filters.pilot)``).
+
+    Only the ids in view are read from the store, so a page that keeps ``wider`` (read once per
+    store and pilot) answers a filter change without re-reading every journey's fields. A PCN
+    keeps its arm whatever else is filtered, so the rows are equal to a fresh read.
+    """
+    view = in_view(con, filters)
+    if view is None or wider.empty:
+        return pd.DataFrame(columns=["arm", "arm_label", *JOURNEY_FIELDS])
+    ids = view.counts(con, "referral_id", group_by="referral_id")["referral_id"]
+    if ids.empty:
+        return pd.DataFrame(columns=["arm", "arm_label", *JOURNEY_FIELDS])
+    return wider[wider["referral_id"].isin(ids)].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

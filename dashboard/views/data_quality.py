@@ -38,8 +38,9 @@ def chart(name: str, key: str, caption: str, frame: pd.DataFrame, label: str, sp
         table(shown, spec)
 
 
-@st.cache_data(show_spinner="Checking data quality…", max_entries=32)
-def frames(_con, store_key: str, flt: Filters) -> dict[str, pd.DataFrame]:
+@st.cache_data(show_spinner="Checking data quality…", max_entries=4)
+def store_frames(_con, store_key: str) -> dict[str, pd.DataFrame]:
+    """What covers the whole store (feeds, loads): read once per store, whatever the view."""
     with _con.cursor() as cur:
         return {
             "feeds": metrics.feed_quality(cur),
@@ -49,14 +50,20 @@ def frames(_con, store_key: str, flt: Filters) -> dict[str, pd.DataFrame]:
             "rejects": metrics.rejects_summary(cur),
             "reject_rows": metrics.reject_rows(cur),
             "loads": metrics.load_summary(cur),
-            "linkage": metrics.linkage(cur, flt),
-            "warnings": metrics.warnings(cur, flt),
         }
+
+
+@st.cache_data(show_spinner="Checking data quality…", max_entries=32)
+def view_frames(_con, store_key: str, flt: Filters) -> dict[str, pd.DataFrame]:
+    """What follows the view's filters: linkage and warnings about the referrals in view."""
+    with _con.cursor() as cur:
+        return {"linkage": metrics.linkage(cur, flt), "warnings": metrics.warnings(cur, flt)}
 
 
 st.title("Data quality")
 notice()
-f = frames(st.session_state["con"], st.session_state["store_key"], st.session_state["filters"])
+con, key = st.session_state["con"], st.session_state["store_key"]
+f = store_frames(con, key) | view_frames(con, key, st.session_state["filters"])
 st.caption(
     "Can the numbers on the other pages be trusted? Feeds and loads cover the whole store; "
     "linkage and warnings cover the referrals in the sidebar's view."

@@ -12,14 +12,16 @@ from analysis.filters import Filters
 from analysis.metrics import outcomes as metrics
 from analysis.outcomes import ATTENDANCE, INDICATIVE_BELOW
 from dashboard.exhibit import Exhibit, exhibit, notice
+from dashboard.journeys import followups_for_week, journeys
 
 ITEMS = by_name()
 
 
 @st.cache_data(show_spinner="Pairing questionnaires…", max_entries=64)
 def frames(_con, store_key: str, flt: Filters, week: int) -> tuple[int, metrics.Outcomes]:
+    in_view, placed = journeys(_con, store_key, flt), followups_for_week(_con, store_key, week)
     with _con.cursor() as cur:
-        paired = metrics.paired_in_view(cur, flt, week)
+        paired = metrics.paired_in_view(cur, flt, week, journeys=in_view, followups=placed)
     return len(paired), metrics.outcomes(paired, week)
 
 

@@ -16,15 +16,10 @@ from analysis.filters import Filters
 from analysis.metrics import retention as metrics
 from analysis.survival import survival_at
 from dashboard.exhibit import Exhibit, exhibit, notice, on_screen
+from dashboard.journeys import journeys
 
 ITEMS = by_name()
 KM = ITEMS["retention_km"]
-
-
-@st.cache_data(show_spinner="Selecting referrals…", max_entries=32)
-def journeys(_con, store_key: str, flt: Filters) -> pd.DataFrame:
-    with _con.cursor() as cur:
-        return metrics.journeys_in_view(cur, flt)
 
 
 @st.cache_data(show_spinner="Estimating retention…", max_entries=64)

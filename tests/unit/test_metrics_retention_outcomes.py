@@ -17,7 +17,14 @@ from analysis.indicators import proportion_ci
 from analysis.metrics import outcomes as om
 from analysis.metrics import retention as rm
 from analysis.metrics.overview import arm_pcns, pilot_names
-from analysis.outcomes import ATTENDANCE, change_summary
+from analysis.outcomes import (
+    ATTENDANCE,
+    MEASURES,
+    change_summary,
+    followup_table,
+    paired_outcomes,
+    read_followups,
+)
 from analysis.survival import kaplan_meier, logrank, numbers_at_risk, survival_at
 
 
@@ -81,6 +88,62 @@ def test_journeys_in_view_matching_nothing_is_empty_with_the_columns(demo, flt) 
     assert rm.cox_model(got)[1].startswith("No starters")
     paired = om.paired_in_view(demo, flt, 12)
     assert paired.empty and om.outcomes(paired, 12).pairs == 0
+
+
+def narrower_views(demo) -> list[Filters]:
+    pilot = pilot_names(demo)[0]
+    pcns = arm_pcns(demo, Filters(pilot=pilot))["pcn_code"].tolist()
+    return [
+        Filters(pilot=pilot),
+        Filters(pilot=pilot, start=date(2024, 4, 1), end=date(2025, 3, 31)),
+        Filters(pilot=pilot, pcn_codes=(pcns[0],), sexes=("female",)),
+        Filters(pilot=pilot, referral_sources=("gp",), imd_quintiles=("1", "unknown")),
+        Filters(pilot=pilot, start=date(2001, 1, 1), end=date(2001, 2, 1)),
+        Filters(pilot=None, conditions=("mental_health",)),
+    ]
+
+
+def test_journeys_within_a_wider_read_equal_a_fresh_read(demo) -> None:
+    for flt in narrower_views(demo):
+        wider = rm.journeys_in_view(demo, Filters(pilot=flt.pilot))
+        expected = rm.journeys_in_view(demo, flt)
+        got = rm.journeys_within(demo, flt, wider)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=not expected.empty)
+    assert len(got) < len(wider)  # the last view narrows by condition
+
+
+def mapped_one_by_one(journeys: pd.DataFrame, followups: pd.DataFrame, week: int) -> pd.DataFrame:
+    """Each measure looked up for each referral, one column at a time (the plain definition)."""
+    out = journeys.copy()
+    out["week"] = week
+    for when, wk in (("baseline", 0), ("followup", week)):
+        rows = followups[followups["followup_week"] == wk].set_index("referral_id")
+        for measure in MEASURES:
+            column = rows[measure].astype(float)
+            out[f"{measure}_{when}"] = out["referral_id"].map(column).astype(float)
+    rows = followups[followups["followup_week"] == week].set_index("referral_id")
+    status = rows["still_attending"].map({True: "still attending", False: "stopped"})
+    out[ATTENDANCE] = out["referral_id"].map(status)
+    return out
+
+
+def test_pairing_with_kept_followups_equals_reading_them(demo) -> None:
+    for flt in narrower_views(demo)[:4]:
+        for week in om.WEEKS:
+            fresh = om.paired_in_view(demo, flt, week)
+            kept = om.paired_in_view(
+                demo, flt, week, journeys=rm.journeys_in_view(demo, flt),
+                followups=followup_table(read_followups(demo), week),
+            )  # fmt: skip
+            pd.testing.assert_frame_equal(kept, fresh)
+            reference = mapped_one_by_one(
+                rm.journeys_in_view(demo, flt), read_followups(demo), week
+            )
+            pd.testing.assert_frame_equal(kept, reference)
+            pd.testing.assert_frame_equal(
+                paired_outcomes(rm.journeys_in_view(demo, flt), read_followups(demo), week),
+                reference,
+            )
 
 
 # ---------------------------------------------------------------- Kaplan–Meier by grouping
