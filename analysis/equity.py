@@ -39,7 +39,7 @@ from analysis.metrics.overview import ARM_LABELS, arm_pcns, data_window
 # fmt: off
 __all__ = [
     "DIMENSIONS", "RATE_COLUMNS", "SII_COLUMNS", "UPTAKE_COLUMNS", "SiiResult", "imd_sii",
-    "referral_rates_by_imd", "slope_index_of_inequality", "uptake_by",
+    "page_tables", "referral_rates_by_imd", "slope_index_of_inequality", "uptake_by",
 ]
 RATE_COLUMNS = ["arm", "arm_label", "basis", "group", "referrals", "population", "years",
                 "rate", "rate_lower", "rate_upper"]
@@ -64,6 +64,7 @@ class _View:
     pcns: pd.DataFrame  # pcn_code, arm, registered_patients
     referrals: pd.DataFrame  # one row per referral in view, with its arm
     years: float
+    areas: pd.DataFrame  # lsoa_code, population, imd_decile, pcn_code, arm (PCNs in view)
 
 
 def _view(con: duckdb.DuckDBPyConnection, filters: Filters) -> _View | None:
@@ -98,7 +99,9 @@ def _view(con: duckdb.DuckDBPyConnection, filters: Filters) -> _View | None:
         params,
     ).df()
     referrals = referrals.merge(pcns[["pcn_code", "arm"]], on="pcn_code")
-    return _View(pcns, referrals, ((end - start).days + 1) / DAYS_PER_YEAR)
+    areas = con.execute("SELECT lsoa_code, population, imd_decile, pcn_code FROM stg_areas").df()
+    areas = areas.merge(pcns[["pcn_code", "arm"]], on="pcn_code")
+    return _View(pcns, referrals, ((end - start).days + 1) / DAYS_PER_YEAR, areas)
 
 
 def _labelled(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -124,10 +127,13 @@ def referral_rates_by_imd(
     view = _view(con, filters)
     if view is None:
         return pd.DataFrame(columns=RATE_COLUMNS)
-    areas = con.execute("SELECT lsoa_code, population, imd_decile, pcn_code FROM stg_areas").df()
-    areas = areas.merge(view.pcns[["pcn_code", "arm"]], on="pcn_code")
+    return _rates(view, basis, by, confidence)
+
+
+def _rates(view: _View, basis: Basis, by: Imd, confidence: float) -> pd.DataFrame:
+    areas = view.areas
     if basis == "residence":
-        areas["group"] = _imd_group(areas["imd_decile"], by)
+        areas = areas.assign(group=_imd_group(areas["imd_decile"], by))
         den = areas.groupby(["arm", "group"])["population"].sum()
         refs = view.referrals.merge(areas[["lsoa_code", "arm", "group"]], on=["lsoa_code", "arm"])
     else:
@@ -173,6 +179,10 @@ def uptake_by(
     view = _view(con, filters)
     if view is None or view.referrals.empty:
         return pd.DataFrame(columns=UPTAKE_COLUMNS)
+    return _uptake(view, dimensions, confidence)
+
+
+def _uptake(view: _View, dimensions: tuple[str, ...], confidence: float) -> pd.DataFrame:
     parts = []
     for dim in dimensions:
         values = view.referrals[dim]
@@ -204,17 +214,32 @@ def imd_sii(
 ) -> pd.DataFrame:
     """SII across IMD deciles per arm (:data:`SII_COLUMNS`): referral rate per 1,000 per year
     (``basis`` as in :func:`referral_rates_by_imd`) or uptake as a proportion 0..1."""
+    if measure not in ("referral_rate", "uptake"):
+        raise ValueError(f"measure must be 'referral_rate' or 'uptake', got {measure!r}")
+    view = _view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=SII_COLUMNS)
+    return _sii(view, measure, basis, confidence, ci_method)
+
+
+def _sii(
+    view: _View,
+    measure: Literal["referral_rate", "uptake"],
+    basis: Basis,
+    confidence: float,
+    ci_method: Literal["simulation", "analytic"],
+) -> pd.DataFrame:
     if measure == "referral_rate":
-        table = referral_rates_by_imd(con, filters, basis=basis, by="imd_decile")
+        table = _rates(view, basis, "imd_decile", 0.95)
         table = table.assign(count=table["referrals"], den=table["population"] * table["years"])
         kw = {"kind": "rate", "multiplier": PER}
-    elif measure == "uptake":
-        table = uptake_by(con, filters, ("imd_decile",))
+    elif view.referrals.empty:
+        return pd.DataFrame(columns=SII_COLUMNS)
+    else:
+        table = _uptake(view, ("imd_decile",), 0.95)
         table = table[table["group"] != "unknown"]
         table = table.assign(count=table["first_attended"], den=table["referrals"])
         kw = {"kind": "proportion", "multiplier": 1.0}
-    else:
-        raise ValueError(f"measure must be 'referral_rate' or 'uptake', got {measure!r}")
     rows = []
     for arm, part in table.groupby("arm", sort=False):
         part = part[part["den"] > 0]
@@ -229,17 +254,26 @@ def imd_sii(
             **kw,
         )
         rows.append(
-            [
-                arm,
-                measure,
-                res.sii,
-                res.lower,
-                res.upper,
-                res.most_deprived_fitted,
-                res.least_deprived_fitted,
-                len(part),
-                res.ci_method,
-            ]
-        )
+            [arm, measure, res.sii, res.lower, res.upper, res.most_deprived_fitted,
+             res.least_deprived_fitted, len(part), res.ci_method]
+        )  # fmt: skip
     columns = [c for c in SII_COLUMNS if c != "arm_label"]
     return _labelled(pd.DataFrame(rows, columns=columns), SII_COLUMNS)
+
+
+def page_tables(
+    con: duckdb.DuckDBPyConnection, filters: Filters, dimensions: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the Equity page shows, from one read of the referrals in view: the referral rate
+    by IMD quintile of residence, uptake by each of ``dimensions`` and the SII of both measures
+    — each as :func:`referral_rates_by_imd`, :func:`uptake_by` and :func:`imd_sii` (referral
+    rate, then uptake) return it. All three are empty when no referral is in view."""
+    view = _view(con, filters)
+    if view is None or view.referrals.empty:
+        return tuple(pd.DataFrame(columns=c) for c in (RATE_COLUMNS, UPTAKE_COLUMNS, SII_COLUMNS))
+    sii = [_sii(view, m, "residence", 0.95, "simulation") for m in ("referral_rate", "uptake")]
+    return (
+        _rates(view, "residence", "imd_quintile", 0.95),
+        _uptake(view, dimensions, 0.95),
+        pd.concat(sii, ignore_index=True),
+    )

@@ -17,6 +17,7 @@ is linear in the decile values, SII = Σ cᵢ yᵢ, so Var(SII) = Σ cᵢ² Var(
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,8 +97,9 @@ def slope_index_of_inequality(
         link, inv = (np.log, np.exp) if kind == "rate" else (_logit, _expit)
         scale = multiplier if kind == "proportion" else 1.0
         se = (link(value_hi / scale) - link(value_lo / scale)) / (2 * z95)
-        draws = np.random.default_rng(seed).standard_normal((repetitions, len(y)))
-        sims = inv(link(y / scale) + draws * se) * scale @ coef
+        values = _standard_normal(seed, repetitions, len(y)) * se  # a fresh array
+        values += link(y / scale)
+        sims = (inv(values) if scale == 1 else inv(values) * scale) @ coef  # x * 1.0 is x
         lower, upper = np.quantile(sims, [(1 - level) / 2, (1 + level) / 2])
     else:
         p = x / n
@@ -129,11 +131,24 @@ def slope_index_of_inequality(
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _standard_normal(seed: int, repetitions: int, quantiles: int) -> np.ndarray:
+    """The simulation's draws, made once per seed and shape (read-only): the same numbers as
+    drawing them afresh, without the cost on every fit."""
+    draws = np.random.default_rng(seed).standard_normal((repetitions, quantiles))
+    draws.setflags(write=False)
+    return draws
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
 def _expit(v: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-v))
-
-
+    """1 / (1 + exp(-v)), computed in place when ``v`` is a large simulation array."""
+    if np.ndim(v) < 2:
+        return 1 / (1 + np.exp(-v))
+    out = np.negative(v, out=v)
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)

@@ -21,11 +21,7 @@ DIMENSIONS = ("imd_quintile", "age_band", "sex", "ethnicity")
 @st.cache_data(show_spinner="Comparing groups…", max_entries=64)
 def frames(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, ...]:
     with _con.cursor() as cur:
-        uptake = equity.uptake_by(cur, flt, DIMENSIONS)
-        if uptake.empty:
-            return uptake, uptake, uptake
-        sii = [equity.imd_sii(cur, flt, measure=m) for m in ("referral_rate", "uptake")]
-        return equity.referral_rates_by_imd(cur, flt), uptake, pd.concat(sii, ignore_index=True)
+        return equity.page_tables(cur, flt, DIMENSIONS)
 
 
 def chart(item, key: str, caption: str, frame: pd.DataFrame, labels: dict) -> None:
@@ -89,14 +85,19 @@ chart(
 )
 
 st.subheader("Uptake by group")
-in_words = {d: figures.in_sentence(figures.DIMENSION_LABELS[d]) for d in DIMENSIONS}
-tabs = st.tabs([figures.DIMENSION_LABELS[d].split(" (")[0] for d in DIMENSIONS])
-for tab, dim in zip(tabs, DIMENSIONS, strict=True):
-    with tab:
-        chart(
-            ITEMS[f"equity_uptake_by_{dim}"],
-            f"uptake_{dim}",
-            f"The share of referred people who started, by {in_words[dim]}, with 95% CIs.",
-            uptake[uptake["dimension"] == dim].reset_index(drop=True),
-            figures.UPTAKE_TABLE,
-        )
+dim = st.radio(
+    "Compare by",
+    DIMENSIONS,
+    format_func=lambda d: figures.DIMENSION_LABELS[d].split(" (")[0],
+    horizontal=True,
+    key="equity_uptake_by",
+    help="One comparison at a time; each has its own chart, table and downloads.",
+)
+chart(
+    ITEMS[f"equity_uptake_by_{dim}"],
+    f"uptake_{dim}",
+    "The share of referred people who started, by "
+    f"{figures.in_sentence(figures.DIMENSION_LABELS[dim])}, with 95% CIs.",
+    uptake[uptake["dimension"] == dim].reset_index(drop=True),
+    figures.UPTAKE_TABLE,
+)

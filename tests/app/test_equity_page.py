@@ -65,23 +65,47 @@ def test_equity_page_shows_rates_uptake_and_sii(page, demo, params: dict) -> Non
         (r.arm_label, f"{r.sii:+.2f}") for r in shown.itertuples()
     ]
     assert all("95% CI" in m.help for m in at.metric)
-    sii_table, rate_table, *uptake_tables = (d.value for d in at.dataframe)
+    sii_table, rate_table, uptake_table = (d.value for d in at.dataframe)
     assert sii_table["sii_lower"].tolist() == pytest.approx(shown["sii_lower"].tolist())
     rates = equity.referral_rates_by_imd(demo, flt)
     assert rate_table["referrals"].tolist() == rates["referrals"].tolist()
     assert rate_table["rate_upper"].tolist() == pytest.approx(rates["rate_upper"].tolist())
     groups = equity.uptake_by(demo, flt, DIMENSIONS)
-    for dim, table in zip(DIMENSIONS, uptake_tables, strict=True):
-        want = groups[groups["dimension"] == dim]
-        assert table["first_attended"].tolist() == want["first_attended"].tolist()
+    assert at.radio(key="equity_uptake_by").value == DIMENSIONS[0]
+    want = groups[groups["dimension"] == DIMENSIONS[0]]
+    assert uptake_table["first_attended"].tolist() == want["first_attended"].tolist()
 
-    sii_chart, rate_chart, *uptake_charts = (
-        json.loads(c.proto.spec) for c in at.get("plotly_chart")
-    )
-    assert len(sii_chart["data"]) == len(sii) and len(uptake_charts) == len(DIMENSIONS)
+    sii_chart, rate_chart, uptake_chart = (json.loads(c.proto.spec) for c in charts(at))
+    assert len(sii_chart["data"]) == len(sii) and uptake_chart["data"]
     first = rates[rates["arm"] == rates["arm"].iloc[0]]
     assert rate_chart["data"][0]["y"] == pytest.approx(first["rate"].round(4).tolist())
-    assert len(at.caption) >= 2 + len(DIMENSIONS)
+    assert len(at.caption) >= 3 + len(shown)  # a caption under every chart and headline
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("plotly_chart"))
+
+
+def test_every_comparison_has_its_chart_table_and_downloads(page, demo) -> None:
+    at = page()
+    groups = equity.uptake_by(demo, applied(at), DIMENSIONS)
+    choice = at.radio(key="equity_uptake_by")
+    assert len(choice.options) == len(DIMENSIONS)
+    for dim in DIMENSIONS:
+        at = choice.set_value(dim).run()
+        assert not at.exception
+        want = groups[groups["dimension"] == dim]
+        chart = json.loads(charts(at)[2].proto.spec)
+        label = figures.in_sentence(figures.DIMENSION_LABELS[dim])
+        assert chart["layout"]["title"]["text"] == f"Uptake by {label}"
+        arm = want[want["arm"] == want["arm"].iloc[0]]
+        assert chart["data"][0]["y"] == pytest.approx((arm["uptake"] * 100).round(2).tolist())
+        table = at.dataframe[2].value
+        assert table["group"].tolist() == want["group"].tolist()
+        assert table["first_attended"].tolist() == want["first_attended"].tolist()
+        keys = {b.proto.id.split("-")[-1] for b in at.get("download_button")}
+        assert {f"download_uptake_{dim}_csv", f"download_uptake_{dim}_xlsx"} <= keys
+        choice = at.radio(key="equity_uptake_by")
 
 
 def test_a_filter_matching_nothing_says_so(page, demo) -> None:

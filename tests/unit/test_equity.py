@@ -223,3 +223,42 @@ def test_empty_views_and_refusals(con) -> None:
         equity.imd_sii(con, measure="retention")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="activity group"):
         equity.uptake_by(con, Filters(activity_groups=("swimming",)))
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [Filters(), Filters(start=date(2025, 1, 1)), Filters(conditions=("msk",)),
+     Filters(start=date(1990, 1, 1), end=date(1990, 12, 31))],
+    ids=["all", "from 2025", "MSK", "nothing in view"],
+)  # fmt: skip
+def test_the_page_tables_equal_each_function(con, flt) -> None:
+    dims = ("imd_quintile", "age_band", "sex", "ethnicity")
+    rates, uptake, sii = equity.page_tables(con, flt, dims)
+    expected_uptake = equity.uptake_by(con, flt, dims)
+    if expected_uptake.empty:
+        assert rates.empty and uptake.empty and sii.empty
+        return
+    pd.testing.assert_frame_equal(rates, equity.referral_rates_by_imd(con, flt), check_exact=True)
+    pd.testing.assert_frame_equal(uptake, expected_uptake, check_exact=True)
+    expected_sii = [equity.imd_sii(con, flt, measure=m) for m in ("referral_rate", "uptake")]
+    pd.testing.assert_frame_equal(
+        sii, pd.concat(expected_sii, ignore_index=True), check_exact=True
+    )
+
+
+def test_the_simulated_interval_uses_the_seeded_draws_every_time() -> None:
+    q, x, n = np.arange(1, 11), np.arange(30, 130, 10.0), np.full(10, 400.0)
+    first = equity.slope_index_of_inequality(q, x, n, kind="proportion", seed=7, repetitions=5000)
+    again = equity.slope_index_of_inequality(q, x, n, kind="proportion", seed=7, repetitions=5000)
+    assert (first.lower, first.upper) == (again.lower, again.upper)
+    # The same simulation written out with fresh draws from the same seed.
+    share = n / n.sum()
+    rank = np.cumsum(share) - share / 2
+    centred = rank - share @ rank
+    coef = share * centred / (share @ centred**2)
+    _, lo, hi = proportion_ci(x, n)
+    logit = lambda p: np.log(p / (1 - p))
+    se = (logit(hi) - logit(lo)) / (2 * 1.959963984540054)
+    draws = np.random.default_rng(7).standard_normal((5000, 10))
+    sims = 1 / (1 + np.exp(-(logit(x / n) + draws * se))) @ coef
+    assert [first.lower, first.upper] == pytest.approx(np.quantile(sims, [0.025, 0.975]), rel=1e-9)
