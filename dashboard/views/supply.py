@@ -33,17 +33,44 @@ def store_supply(_con, store_key: str) -> metrics.StoreSupply:
         return metrics.load_store_supply(cur)
 
 
+@st.cache_resource(show_spinner="Loading session supply…", max_entries=8)
+def place_supply(_con, store_key: str, place: tuple, _flt: Filters) -> metrics.SupplyData:
+    """A view's supply, areas, PCNs and practices, shared by every view of the same place
+    (``place``: :func:`metrics.place_key` of ``_flt``), so a new period reads only referrals."""
+    with _con.cursor() as cur:
+        return metrics.load_place(cur, _flt, store_supply(_con, store_key))
+
+
 @st.cache_resource(show_spinner="Loading session supply…", max_entries=16)
 def supply(_con, store_key: str, flt: Filters) -> metrics.SupplyData:
+    place = place_supply(_con, store_key, metrics.place_key(flt), flt)
     with _con.cursor() as cur:
-        return metrics.load_supply(cur, flt, store_supply(_con, store_key))
+        return metrics.with_referred(cur, flt, place)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def reach(_data, store_key: str, place: tuple, profile, times) -> tuple:
+    """What a profile and times give for a place, whoever was referred: the suitable series,
+    every area's distance to one, each PCN's population share, the map's base and legend."""
+    ok = metrics.matching_series(_data, profile, times)
+    areas = metrics.area_reach(_data, ok)
+    pcns = metrics.pcn_reach(_data, areas, ok, times)
+    shown = areas[areas["in_view"]].reset_index(drop=True)
+    base = figures.map_base(shown, _data.series, ok, pcns, _data.practices)
+    legend = figures.map_legend_html(
+        figures.activity_colours(_data.series.loc[ok, "activity_group"])
+    )
+    return ok, areas, pcns, base, legend
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def coverage(_data, store_key: str, flt: Filters, profile, times) -> tuple:
-    ok = metrics.matching_series(_data, profile, times)
-    areas = metrics.area_coverage(_data, ok)
-    return ok, areas, metrics.pcn_coverage(_data, areas, ok, times)
+    """:func:`reach` with the people referred in the view: the map's base, the in-view areas
+    and the PCN coverage rows."""
+    ok, areas, pcns, base, legend = reach(_data, store_key, metrics.place_key(flt), profile, times)
+    areas = areas.assign(referred_people=metrics.referred_people(areas, _data.referred))
+    shown = areas[areas["in_view"]].reset_index(drop=True)
+    return ok, shown, metrics.pcn_referred(pcns, areas, _data.referred), base, legend
 
 
 def controls() -> tuple:
@@ -97,8 +124,7 @@ def finder(data: metrics.SupplyData, ok, areas: pd.DataFrame, times) -> None:
 @st.fragment
 def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
     profile, times = controls()
-    ok, areas, pcns = coverage(data, key, flt, profile, times)
-    shown = areas[areas["in_view"]].reset_index(drop=True)
+    ok, shown, pcns, base, legend = coverage(data, key, flt, profile, times)
     # referred people per area as this user may see them, before the map is drawn
     people = screened(AREAS, shown)["referred_people"].fillna(0).astype("int64")
     if data.referred.empty:
@@ -114,13 +140,9 @@ def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
     )
     st.subheader("Where suitable sessions are, and who is far from one")
     left, right = st.columns([4, 1])
-    deck = figures.supply_deck(
-        shown.assign(referred_people=people), data.series, ok, pcns, data.practices
-    )
+    deck = figures.deck_for(base, people)
     left.pydeck_chart(deck, height=580, alt="Map of areas by distance to a suitable session")
-    right.html(
-        figures.map_legend_html(figures.activity_colours(data.series.loc[ok, "activity_group"]))
-    )
+    right.html(legend)
     st.caption(
         "Darker areas are further from a suitable session; rings show where referred people "
         f"live (areas with {metrics.SUPPRESSION_THRESHOLD} or fewer are not shown). Hover for "

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.access import DEFAULT_PROFILE
 from analysis.figures import supply as f
+from analysis.figures import supply_map
 from analysis.metrics import supply as m
 from tests.unit.test_metrics_supply import LAT, LON, small_data
 
@@ -86,8 +87,8 @@ def test_deck_layers_rows_and_basemap() -> None:
 def test_areas_coloured_by_distance_and_counts_redacted_in_tooltips() -> None:
     spec = deck_json(referred=[20, 3, 9, 0])
     areas = layers(spec)["areas"]["data"]
-    assert areas[0]["fill"][:3] == f._rgb(f.distance_band(0.0)[1])[:3]
-    assert areas[2]["fill"][:3] == f._rgb(f.DISTANCE_BANDS[-1][2])[:3]  # over 3 km
+    assert areas[0]["fill"][:3] == f.rgb(f.distance_band(0.0)[1])[:3]
+    assert areas[2]["fill"][:3] == f.rgb(f.DISTANCE_BANDS[-1][2])[:3]  # over 3 km
     assert [a["line3"] for a in areas] == [
         "Referred people: 20",
         "Referred people: ≤7",
@@ -106,7 +107,7 @@ def test_sessions_coloured_by_activity_and_fanned_out_at_a_shared_place() -> Non
     deck = f.supply_deck(areas, series, ok, pcns, data.practices)
     spec = json.loads(deck.to_json())
     sessions = layers(spec)["sessions"]["data"]
-    assert sessions[0]["fill"] == f._rgb(f.OKABE_ITO[0])
+    assert sessions[0]["fill"] == f.rgb(f.OKABE_ITO[0])
     assert sessions[0]["line3"] == "Source: Pub" and "free" in sessions[0]["line1"]
     spots = {(s["plot_lon"], s["plot_lat"]) for s in sessions}
     assert len(spots) == 2  # one place, two visible points
@@ -115,7 +116,7 @@ def test_sessions_coloured_by_activity_and_fanned_out_at_a_shared_place() -> Non
 def test_desert_pcn_outlined_and_named() -> None:
     outlines = layers(deck_json())["pcn-outlines"]["data"]
     by_code = {o["pcn_code"]: o for o in outlines}
-    assert by_code["P2"]["line"][:3] == f._rgb(f.DESERT_OUTLINE)[:3]
+    assert by_code["P2"]["line"][:3] == f.rgb(f.DESERT_OUTLINE)[:3]
     assert by_code["P2"]["label"].endswith("(under 40%)")
     assert by_code["P1"]["width"] < by_code["P2"]["width"]
 
@@ -191,5 +192,5 @@ def test_only_sessions_near_the_areas_in_view_are_drawn() -> None:
 
 def test_pcn_names_left_off_a_crowded_map(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(layers(deck_json())["pcn-names"]["data"]) == 2
-    monkeypatch.setattr(f, "MAX_PCN_NAMES", 1)
+    monkeypatch.setattr(supply_map, "MAX_PCN_NAMES", 1)
     assert layers(deck_json())["pcn-names"]["data"] == []

@@ -9,6 +9,7 @@ import pytest
 
 from analysis.access import DEFAULT_PROFILE, SuitabilityProfile, great_circle_km
 from analysis.metrics import supply as m
+from analysis.metrics.supply_finder import _usual as usual_slots
 
 KM_LAT = 1 / 111.2  # degrees of latitude in about a kilometre
 LAT, LON = 52.6, -1.15
@@ -287,5 +288,5 @@ def test_profile_from_controls() -> None:
 
 def test_usual_slots_recurring_first_then_in_weekday_order() -> None:
     slots = pd.Series(["5 Fridays 19:45", "1 Mondays 19:45", "3 Wednesdays 10:00"] * 2)
-    assert m._usual(slots) == "Mondays 19:45 · Wednesdays 10:00 · Fridays 19:45"
-    assert m._usual(pd.Series(["2 Tuesdays 09:00", "4 Thursdays 09:00"])) == "Tuesdays 09:00"
+    assert usual_slots(slots) == "Mondays 19:45 · Wednesdays 10:00 · Fridays 19:45"
+    assert usual_slots(pd.Series(["2 Tuesdays 09:00", "4 Thursdays 09:00"])) == "Tuesdays 09:00"

@@ -1,0 +1,253 @@
+"""The supply map (a pydeck Deck) of the Supply & gaps page.
+
+The map works without a token or network: it uses Carto's basemap (``map_style=None`` lets
+Streamlit match its theme) and stays readable without tiles, because PCN outlines and names are
+drawn as layers. Layers, bottom to top: PCN outlines, areas shaded by distance to the nearest
+suitable session (:mod:`analysis.figures.supply_style`), rings for where referred people live
+(areas above the suppression threshold only), other live sessions (grey), suitable sessions
+coloured by activity group, GP practices, PCN names. Series at the same place are fanned out on
+a small spiral so each one can be seen. Data are passed as plain records, so the deck JSON is
+readable and NaN-free.
+
+Only the areas' referred people (their tooltips' last line and the rings) depend on the
+referral period and filters: :func:`map_base` builds everything else once, with the records of
+the layers that never change already written as JSON, and :func:`deck_for` adds the referred
+people of a view.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+
+from analysis.figures.supply_places import fan_out, near, outlines, spacing_m, view_of
+from analysis.figures.supply_style import (
+    FONT,
+    OTHER_COLOUR,
+    UNSUITABLE,
+    activity_colours,
+    distance_band,
+    rgb,
+)
+from analysis.metrics.supply_disclosure import REDACTED, suppressed
+
+__all__ = ["MAX_PCN_NAMES", "TOOLTIP", "CompactDeck", "EncodedRecords", "MapBase", "deck_for",
+           "map_base", "supply_deck"]  # fmt: skip
+
+TOOLTIP = {
+    "html": "<b>{title}</b><br/>{line1}<br/>{line2}<br/>{line3}",
+    "style": {
+        "backgroundColor": "#FFFFFF",
+        "color": "#111111",
+        "fontSize": "13px",
+        "border": "1px solid #999999",
+        "maxWidth": "360px",
+    },
+}
+MAX_PCN_NAMES = 12  # PCN names are drawn on the map up to this many PCNs; tooltips always name
+TIP = ["title", "line1", "line2", "line3"]
+AT, PIXELS = "[longitude, latitude]", "'pixels'"
+
+
+def _plain(series: pd.Series) -> list:
+    """A column as JSON-safe Python values (NaN → None, numpy scalars → Python)."""
+    if series.dtype != object and not series.isna().any():
+        return series.tolist()
+    values = series.astype(object)
+    return values.where(series.notna(), None).tolist()
+
+
+def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+    """Plain JSON-safe records, built column by column."""
+    values = [_plain(frame[col]) for col in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+class EncodedRecords(str):
+    """A layer's records written as JSON beforehand. It stands in the layer's ``data`` as a
+    marker string ("@@encoded-records:<layer id>") that :meth:`CompactDeck.to_json` replaces
+    by the records (written with the same sorted keys and separators as the rest)."""
+
+    records: str
+
+    def __new__(cls, layer_id: str, records: list[dict]) -> Self:
+        marker = super().__new__(cls, f"@@encoded-records:{layer_id}")
+        marker.records = json.dumps(records, sort_keys=True, separators=(",", ":"))
+        return marker
+
+
+def _pct(x: float) -> str:
+    return "not known" if pd.isna(x) else f"{x:.0%}"
+
+
+def _area_rows(areas: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Areas with a fill colour for their distance band and the tooltip lines that do not
+    depend on who was referred."""
+    a = areas[["lsoa_code", "longitude", "latitude"]].copy()
+    a["fill"] = [rgb(distance_band(km)[1], 190) for km in areas["nearest_km"]]
+    a["title"] = areas["lsoa_name"].fillna(areas["lsoa_code"]) + " (" + areas["lsoa_code"] + ")"
+    pcn = areas["pcn_code"].map(names).fillna(areas["pcn_code"])
+    a["line1"] = pcn + " · population " + areas["population"].map("{:,}".format)
+    a["line1"] += " · IMD decile " + areas["imd_decile"].astype(str)
+    a["line2"] = [
+        "No suitable session held"
+        if pd.isna(km)
+        else f"Nearest suitable session: {km:.1f} km ({n})"
+        for km, n in zip(areas["nearest_km"], areas["nearest_name"], strict=True)
+    ]
+    return a
+
+
+def _session_rows(series: pd.DataFrame, ok: pd.Series, step_m: float) -> pd.DataFrame:
+    """Series fanned out around their place, coloured by activity group, with tooltip lines."""
+    s = fan_out(series.assign(ok=ok.to_numpy()), step_m)
+    colours = activity_colours(s.loc[s["ok"], "activity_group"].tolist())
+    group = s["activity_group"].fillna("Other activities")
+    fills = {g: rgb(colours.get(g, OTHER_COLOUR)) for g in group.unique()}
+    s["fill"] = [fills[g] for g in group]
+    free = s["is_free"].astype("boolean").fillna(False).to_numpy()
+    price = s["price_min"].map(lambda p: "price not given" if pd.isna(p) else f"£{p:.2f}")
+    s["title"] = s["name"].fillna("(unnamed session)")
+    s["line1"] = s["activity_group"].fillna("Activity not classified") + " · "
+    s["line1"] += (
+        np.where(free, "free", price) + " · SP-readiness " + s["sp_ready_score"].map(_pct)
+    )
+    s["line2"] = s["place_name"].fillna("") + ", " + s["postcode"].fillna("postcode not given")
+    s["line3"] = "Source: " + s["publisher_name"].fillna("publisher not named")
+    return s.round({"plot_lon": 6, "plot_lat": 6})
+
+
+@dataclass(frozen=True)
+class MapBase:
+    """Everything on the supply map that the referral period and filters do not change:
+    ``areas`` (one row per area drawn, in the order given, with fill and tooltip lines but no
+    referred people), the areas' spacing (m), the view, and the other layers' records written
+    as JSON (by layer id)."""
+
+    areas: pd.DataFrame
+    spacing: float
+    view: pdk.ViewState
+    encoded: dict[str, EncodedRecords]
+
+
+def map_base(
+    areas: pd.DataFrame,
+    series: pd.DataFrame,
+    ok: pd.Series,
+    pcns: pd.DataFrame,
+    practices: pd.DataFrame,
+) -> MapBase:
+    """The map's parts that do not depend on who was referred. ``areas``: in-view rows of
+    :func:`analysis.metrics.supply_coverage.area_reach`; ``series`` with its ``ok`` mask
+    (suitable for the profile; only those within 5 km of the areas' bounding box are drawn);
+    ``pcns``: rows with ``pcn_name`` and ``desert``; ``practices``: in view."""
+    names = dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True))
+    spacing = spacing_m(areas["latitude"].to_numpy(), areas["longitude"].to_numpy())
+    around = near(series, areas)  # sessions around the areas in view, not the whole country
+    s = _session_rows(series[around], ok[around], max(spacing / 12, 25))
+    p = practices.assign(line2="", line3="", mark="+")
+    p["title"] = p["practice_name"].fillna(p["practice_code"]) + " (" + p["practice_code"] + ")"
+    p["line1"] = "GP practice · " + p["pcn_code"].map(names).fillna(p["pcn_code"])
+    drawn = outlines(areas, pcns, pad_m=0.75 * spacing)
+    encoded = {
+        "pcn-outlines": drawn,
+        "other-sessions": _records(s[~s["ok"]], ["plot_lon", "plot_lat", *TIP]),
+        "sessions": _records(s[s["ok"]], ["plot_lon", "plot_lat", "fill", *TIP]),
+        "practices": _records(p, ["longitude", "latitude", "mark", *TIP]),
+        "pcn-names": drawn if len(drawn) <= MAX_PCN_NAMES else [],  # else too crowded to read
+    }
+    view = view_of(areas) if len(areas) else pdk.ViewState(latitude=52.5, longitude=-1.5, zoom=6)
+    return MapBase(
+        areas=_area_rows(areas, names).reset_index(drop=True),
+        spacing=spacing,
+        view=view,
+        encoded={k: EncodedRecords(k, v) for k, v in encoded.items()},
+    )
+
+
+def deck_for(base: MapBase, referred_people: pd.Series) -> CompactDeck:
+    """The supply map for a view: ``base`` with the referred people of each of its areas (in
+    the same order; counts at or below the threshold are shown as "≤7" and get no ring)."""
+    people = pd.Series(np.asarray(referred_people, dtype="int64"))
+    shown = ~suppressed(people)
+    a = base.areas.assign(
+        line3="Referred people: " + people.map("{:,}".format).where(shown, REDACTED)
+    )
+    rings = a.loc[shown.to_numpy(), ["longitude", "latitude"]]
+    counts = people[shown]
+    biggest = max(float(counts.max()) if len(counts) else 1.0, 1.0)
+    spacing = base.spacing
+    radius = (0.6 * spacing * np.sqrt(counts.to_numpy() / biggest)).round(1)
+    rings = rings.assign(radius=np.clip(radius, round(0.2 * spacing, 1), None))
+    step = round(spacing / 5, 1)  # session dots grow with zoom, from 3 px
+    data = base.encoded
+    # fmt: off
+    layers = [
+        pdk.Layer("PolygonLayer", id="pcn-outlines", data=data["pcn-outlines"],
+                  get_polygon="polygon", filled=False, get_line_color="line",
+                  get_line_width="width", line_width_units=PIXELS),
+        pdk.Layer("ScatterplotLayer", id="areas", data=_records(a, ["longitude", "latitude",
+                  "fill", *TIP]), get_position=AT, get_fill_color="fill",
+                  get_radius=round(0.65 * spacing, 1), radius_min_pixels=3, pickable=True),
+        pdk.Layer("ScatterplotLayer", id="referred-people", data=_records(rings, ["longitude",
+                  "latitude", "radius"]), get_position=AT, get_radius="radius", filled=False,
+                  stroked=True, get_line_color=[0, 0, 0, 230], line_width_min_pixels=1.5),
+        pdk.Layer("ScatterplotLayer", id="other-sessions", data=data["other-sessions"],
+                  get_position="[plot_lon, plot_lat]", get_fill_color=rgb(UNSUITABLE, 170),
+                  get_radius=round(step / 2, 1), radius_min_pixels=1.5, radius_max_pixels=5,
+                  pickable=True),
+        pdk.Layer("ScatterplotLayer", id="sessions", data=data["sessions"],
+                  get_position="[plot_lon, plot_lat]", get_fill_color="fill", get_radius=step,
+                  radius_min_pixels=3, radius_max_pixels=9, stroked=True,
+                  get_line_color=[20, 20, 20, 255], line_width_min_pixels=1, pickable=True),
+        pdk.Layer("TextLayer", id="practices", data=data["practices"], get_position=AT,
+                  get_text="mark", get_size=round(spacing, 1), size_units="'meters'",
+                  size_min_pixels=14, size_max_pixels=30, get_color=[0, 0, 0],
+                  font_weight="'bold'", pickable=True),
+        pdk.Layer("TextLayer", id="pcn-names", data=data["pcn-names"], get_position="position",
+                  get_text="label", get_size=13, get_color=[20, 20, 20], background=True,
+                  get_background_color=[255, 255, 255, 210], font_family=f"'{FONT}'"),
+    ]
+    # fmt: on
+    return CompactDeck(
+        layers=layers, initial_view_state=base.view, map_style=None, tooltip=TOOLTIP
+    )
+
+
+def supply_deck(
+    areas: pd.DataFrame,
+    series: pd.DataFrame,
+    ok: pd.Series,
+    pcns: pd.DataFrame,
+    practices: pd.DataFrame,
+) -> CompactDeck:
+    """The supply map in one call: ``areas`` are in-view rows of
+    :func:`analysis.metrics.supply_coverage.area_coverage` (with ``referred_people``); the rest
+    as for :func:`map_base`."""
+    base = map_base(areas, series, ok, pcns, practices)
+    return deck_for(base, areas["referred_people"])
+
+
+class CompactDeck(pdk.Deck):
+    """A pydeck ``Deck`` whose JSON is written without indentation, with the records of layers
+    whose data are :class:`EncodedRecords` put in place.
+
+    The content is pydeck's own (same keys, sorted, same values); pydeck indents it, which makes
+    Python fall back to its slow pure-Python encoder and the payload a third larger. Streamlit
+    sends this JSON to the browser on every run, so a london-scale map costs a few MB less;
+    records shared by many runs are encoded once.
+    """
+
+    def to_json(self) -> str:
+        text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        for layer in self.layers:
+            if isinstance(layer.data, EncodedRecords):
+                text = text.replace(json.dumps(str(layer.data)), layer.data.records, 1)
+        return text

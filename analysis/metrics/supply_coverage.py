@@ -1,0 +1,150 @@
+"""Coverage for a suitability profile: which live series suit it, each area's distance to the
+nearest suitable one, and each PCN's share of people within 1 km (and the table shown).
+
+Distances come from :mod:`analysis.access` (k-d tree, great-circle km): with the default
+profile and no time filter they reproduce ``mart_area_access.nearest_suitable_km`` and
+``mart_pcn_access.share_within_1km_suitable``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.access import ACCESS_KM, SuitabilityProfile
+from analysis.access import nearest as nearest_km
+from analysis.access import suitable as suitable_series
+from analysis.metrics.supply_disclosure import redact_counts, redact_share
+from analysis.metrics.supply_load import SupplyData
+from analysis.metrics.supply_times import SessionTimes, matching_occurrences
+
+# fmt: off
+__all__ = [
+    "DESERT_SHARE", "PCN_COLUMNS", "area_coverage", "area_reach", "matching_series",
+    "pcn_coverage", "pcn_reach", "pcn_referred", "pcn_table", "referred_people",
+]
+# fmt: on
+
+DESERT_SHARE = 0.40  # a PCN with less of its population within 1 km is a supply desert
+# fmt: off
+PCN_COLUMNS = [  # the columns of pcn_coverage, in order
+    "pcn_code", "pcn_name", "arm", "population", "live_series", "free_series",
+    "weekly_occurrences_per_1000", "population_within_1km", "share_within_1km",
+    "referred_located", "referred_within_1km", "referred_share_within_1km", "suitable_series",
+    "suitable_weekly_per_1000", "desert",
+]
+# fmt: on
+
+
+def matching_series(
+    data: SupplyData, profile: SuitabilityProfile, times: SessionTimes
+) -> pd.Series:
+    """True for the live series that suit the profile (and, with a time filter, have an
+    occurrence at the chosen times)."""
+    ok = suitable_series(data.series, profile)
+    if times.active:
+        occ = data.occurrences
+        timely = occ.loc[matching_occurrences(occ, times), "series_id"]
+        ok &= data.series["series_id"].isin(timely)
+    return ok
+
+
+def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return frame["latitude"].to_numpy(), frame["longitude"].to_numpy()
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator ÷ denominator, missing where the denominator is 0."""
+    return numerator / denominator.where(denominator > 0)
+
+
+def area_reach(data: SupplyData, ok: pd.Series) -> pd.DataFrame:
+    """Areas with ``nearest_km`` (to a suitable series; NaN when there is none), the nearest
+    series' name and ``within_1km``: the part of :func:`area_coverage` that the referral
+    period and the referral filters do not change."""
+    areas, chosen = data.areas.copy(), data.series[ok.to_numpy()]
+    km, index = nearest_km(*_coords(areas), *_coords(chosen))
+    found = index >= 0
+    areas["nearest_km"] = np.where(found, km, np.nan)
+    names = chosen["name"].fillna("(unnamed)").to_numpy(dtype=object)
+    areas["nearest_name"] = np.where(
+        found, names[np.where(found, index, 0)] if len(names) else None, None
+    )
+    areas["within_1km"] = areas["nearest_km"].le(ACCESS_KM)
+    return areas
+
+
+def referred_people(areas: pd.DataFrame, referred: pd.DataFrame) -> pd.Series:
+    """Distinct people referred in view living in each of ``areas`` (0 where none)."""
+    people = referred.dropna(subset=["lsoa_code"]).groupby("lsoa_code")["patient_key"]
+    return areas["lsoa_code"].map(people.nunique()).fillna(0).astype("int64")
+
+
+def area_coverage(data: SupplyData, ok: pd.Series) -> pd.DataFrame:
+    """Areas with ``nearest_km`` (to a suitable series; NaN when there is none), the nearest
+    series' name, ``within_1km`` and ``referred_people`` (distinct people referred in view)."""
+    areas = area_reach(data, ok)
+    areas["referred_people"] = referred_people(areas, data.referred)
+    return areas
+
+
+def pcn_reach(
+    data: SupplyData, areas: pd.DataFrame, ok: pd.Series, times: SessionTimes | None = None
+) -> pd.DataFrame:
+    """The part of :func:`pcn_coverage` that the referral period and the referral filters do
+    not change (everything but the referred people's columns); ``areas``: :func:`area_reach`
+    rows."""
+    keep = "pcn_code pcn_name arm population live_series free_series weekly_occurrences_per_1000"
+    out = data.pcns[keep.split()].copy()
+    times = times or SessionTimes()
+    within = areas["population"].where(areas["within_1km"], 0).groupby(areas["pcn_code"]).sum()
+    out["population_within_1km"] = out["pcn_code"].map(within).fillna(0).astype("int64")
+    out["share_within_1km"] = _ratio(out["population_within_1km"], out["population"])
+    chosen = data.series[ok.to_numpy()]
+    out["suitable_series"] = out["pcn_code"].map(chosen.groupby("pcn_code").size())
+    out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
+    occ = data.occurrences
+    occ = occ[occ["series_id"].isin(chosen["series_id"]) & matching_occurrences(occ, times)]
+    per_series = chosen["series_id"].map(occ["series_id"].value_counts()).fillna(0)
+    weekly = per_series.groupby(chosen["pcn_code"]).sum() / max(data.weeks, 1)
+    out["suitable_weekly_per_1000"] = 1000 * _ratio(
+        out["pcn_code"].map(weekly).fillna(0), out["population"]
+    )
+    out["desert"] = out["share_within_1km"].lt(DESERT_SHARE)
+    return out
+
+
+def pcn_referred(reach: pd.DataFrame, areas: pd.DataFrame, referred: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pcn_reach` rows with the referred people's columns added: those whose home area
+    is known (``referred_located``), those within 1 km and their share."""
+    home = referred.merge(areas[["lsoa_code", "nearest_km"]], on="lsoa_code", how="inner")
+    located = home.groupby("pcn_code")["patient_key"].nunique()
+    near = home[home["nearest_km"].le(ACCESS_KM)].groupby("pcn_code")["patient_key"].nunique()
+    out = reach.copy()
+    out["referred_located"] = out["pcn_code"].map(located).fillna(0).astype("int64")
+    out["referred_within_1km"] = out["pcn_code"].map(near).fillna(0).astype("int64")
+    out["referred_share_within_1km"] = _ratio(out["referred_within_1km"], out["referred_located"])
+    return out[PCN_COLUMNS]
+
+
+def pcn_coverage(
+    data: SupplyData, areas: pd.DataFrame, ok: pd.Series, times: SessionTimes | None = None
+) -> pd.DataFrame:
+    """One row per PCN in view: the share of its population (and of its referred people, by
+    practice) within 1 km of a suitable session, suitable weekly sessions per 1,000 people,
+    the mart's weekly supply of all sessions, live/free/suitable series and a desert flag."""
+    return pcn_referred(pcn_reach(data, areas, ok, times), areas, data.referred)
+
+
+def pcn_table(pcns: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pcn_coverage` rows as shown to commissioners: referred-people counts redacted,
+    shares built from a redacted count hidden, and a plain "Supply gap" note for deserts."""
+    return pcns.assign(
+        referred_located=redact_counts(pcns["referred_located"]),
+        referred_within_1km=redact_counts(pcns["referred_within_1km"]),
+        referred_share_within_1km=redact_share(
+            pcns["referred_share_within_1km"],
+            pcns["referred_located"],
+            pcns["referred_within_1km"],
+        ),
+        gap=pcns["desert"].map({True: f"Desert: under {DESERT_SHARE:.0%} within 1 km"}).fillna(""),
+    )
