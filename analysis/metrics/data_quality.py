@@ -182,8 +182,12 @@ def _unmatched(con: duckdb.DuckDBPyConnection, kind: str, needle: str) -> tuple[
 
 def linkage(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """How well records join up: numerator ÷ denominator per check, with its scope."""
-    j = journeys_in_view(con, filters, "opportunity_id, lsoa_code, home_latitude")
-    known = {r[0] for r in con.execute("SELECT DISTINCT series_id FROM supply_series").fetchall()}
+    j = journeys_in_view(
+        con,
+        filters,
+        "opportunity_id, lsoa_code, home_latitude, coalesce(opportunity_id IN "
+        "(SELECT series_id FROM supply_series WHERE series_id IS NOT NULL), FALSE) AS known",
+    )
     named = j["opportunity_id"].notna()
     followups, orphans = _unmatched(con, "followups", "not in the loaded referrals")
     referrals, no_practice = _unmatched(con, "referrals", "not in the loaded practices")
@@ -192,7 +196,7 @@ def linkage(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
         ("Referrals that name a session (opportunity)", int(named.sum()), len(j), view),
         (
             "Named sessions found in the harvested supply",
-            int(j.loc[named, "opportunity_id"].isin(known).sum()),
+            int((named & j["known"].astype(bool)).sum()),
             int(named.sum()),
             view,
         ),
@@ -222,20 +226,19 @@ def linkage(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def warnings(con: duckdb.DuckDBPyConnection, filters: Filters, examples: int = 5) -> pd.DataFrame:
     """Each data-quality warning about the referrals in view: how many, the share of referrals
-    and a few example referral ids to look up."""
+    and a few example referral ids to look up (one query: each warning a column)."""
     window = data_window(con)
-    total = len(journeys_in_view(con, filters, "referral_id"))
-    if window is None or total == 0:
+    if window is None:
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    flags = ", ".join(
+        f"coalesce({condition}, FALSE) AS w{i}" for i, condition in enumerate(WARNINGS.values())
+    )
+    found = journeys_in_view(con, filters, f"referral_id, {flags}", params={"as_of": window.as_of})
+    total = len(found)
+    if total == 0:
         return pd.DataFrame(columns=WARNING_COLUMNS)
     rows = []
-    for text, condition in WARNINGS.items():
-        found = journeys_in_view(
-            con,
-            filters,
-            "referral_id",
-            where=condition,
-            params={"as_of": window.as_of} if "$as_of" in condition else None,
-        )
-        ids = sorted(found["referral_id"])
+    for i, text in enumerate(WARNINGS):
+        ids = sorted(found.loc[found[f"w{i}"].astype(bool), "referral_id"])
         rows.append((text, len(ids), len(ids) / total, ", ".join(ids[:examples])))
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)

@@ -1,6 +1,7 @@
 """Data quality: feed freshness and faults, SP-readiness gaps, load rejects, linkage, warnings."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.export.catalogue import by_name
@@ -24,11 +25,18 @@ def table(frame: pd.DataFrame, spec: dict | None = None) -> None:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def figure(name: str, frame: pd.DataFrame) -> go.Figure:
+    """A catalogue chart of ``frame``, drawn once per distinct frame: the store-wide charts do not
+    change with the view (a shared object, never modified: shown and exported as copies)."""
+    return ITEMS[name].draw(frame)
+
+
 def chart(name: str, key: str, caption: str, frame: pd.DataFrame, label: str, spec=None,
           shown: pd.DataFrame | None = None) -> None:  # fmt: skip
     """A catalogue chart drawn from ``frame``; its table view is ``shown`` (default: the chart's
     own numbers)."""
-    item = Exhibit.of(ITEMS[name])
+    item = Exhibit.of(ITEMS[name], lambda drawn: figure(name, drawn))
     if shown is None:
         exhibit(item, frame, key=key, caption=caption, expander=label,
                 table=lambda f: table(f, spec))  # fmt: skip
