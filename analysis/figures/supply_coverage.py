@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from analysis.access import ACCESS_KM
+from analysis.figures.overview import white_template
 from analysis.figures.supply_style import DESERT_OUTLINE, FONT
 from analysis.metrics.supply_coverage import DESERT_SHARE
 
@@ -28,7 +29,6 @@ def _layout(rows: int) -> dict:
     line's label (which sits to the left of the line)."""
     return {
         "title": {"text": f"People within {ACCESS_KM:g} km of a suitable session", "x": 0},
-        "template": "plotly_white",
         "font": {"family": FONT, "size": 14},
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "hoverlabel": {"namelength": -1},
@@ -52,7 +52,7 @@ def coverage_figure(table: pd.DataFrame) -> go.Figure:
             {"text": "No PCNs in view", "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
              "showarrow": False}
         ]  # fmt: skip
-        return go.Figure(layout={k: v for k, v in layout.items() if v is not None})
+        return white_template(go.Figure(layout={k: v for k, v in layout.items() if v is not None}))
     rows = table.sort_values(["share_within_1km", "pcn_name"], ascending=[False, True])
     names = rows["pcn_name"].tolist()
     share = (rows["share_within_1km"] * 100).round(2).fillna(0)
@@ -91,4 +91,4 @@ def coverage_figure(table: pd.DataFrame) -> go.Figure:
          "y": 1, "yref": "y domain", "yanchor": "bottom", "showarrow": False}
     ]  # fmt: skip
     layout["yaxis"] = {"range": [-0.6, len(rows) - 0.4]}  # no padding for the diamonds
-    return go.Figure(data=[bars, diamonds], layout=layout)
+    return white_template(go.Figure(data=[bars, diamonds], layout=layout))
