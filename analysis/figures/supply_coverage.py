@@ -25,14 +25,14 @@ def highlight_deserts(table: pd.DataFrame) -> Styler:
 
 
 def _layout(rows: int) -> dict:
-    """The chart's layout: title, axis and the legend at the top right, clear of the desert
-    line's label (which sits to the left of the line)."""
+    """The chart's layout: title, axis, and the legend under the chart, clear of the desert
+    line's label above it at any width."""
     return {
         "title": {"text": f"People within {ACCESS_KM:g} km of a suitable session", "x": 0},
         "font": {"family": FONT, "size": 14},
-        "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 40},
         "hoverlabel": {"namelength": -1},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         "xaxis": {
             "title": {"text": "Share within 1 km (%)"},
             "range": [0, 105],

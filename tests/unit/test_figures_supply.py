@@ -157,6 +157,19 @@ def test_coverage_figure_marks_deserts_and_hides_redacted_shares() -> None:
     assert f.coverage_figure(rows.iloc[0:0]).to_dict()["layout"]["annotations"]
 
 
+def test_coverage_legend_is_clear_of_the_desert_label() -> None:
+    _, _, _, pcns = built()
+    layout = f.coverage_figure(m.pcn_table(pcns)).to_dict()["layout"]
+    (label,) = layout["annotations"]
+    assert label["text"] == "40%: desert below"
+    # the label stands on top of the plot, ending at the line; the legend is under the chart
+    assert (label["yref"], label["y"], label["yanchor"]) == ("y domain", 1, "bottom")
+    assert label["xanchor"] == "right" and label["x"] == 40
+    legend = layout["legend"]
+    assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom")
+    assert layout["margin"]["b"] >= 40
+
+
 def test_legend_and_attribution() -> None:
     html = f.map_legend_html({"Walking": f.OKABE_ITO[0], "Other": "#000000"})
     assert "Walking" in html and "over 3 km or none" in html and "GP practice" in html
