@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                             "(default: today)")
     build.add_argument("--supply-weeks", type=int, default=12,
                        help="weeks of schedules to expand (default 12)")
+    build.add_argument("--reflatten", action="store_true",
+                       help="flatten the harvested items again even when they, the horizon and "
+                            "the code are unchanged since the last build")
     build.add_argument("--json", action="store_true")
 
     export = sub.add_parser("export", help="write tables, figures, a methods note and a data "
@@ -278,7 +281,8 @@ def _build(args: argparse.Namespace) -> int:
 
     con = open_store(resolve_store_path(args.store))
     try:
-        report = build(con, supply_start=args.supply_start, supply_weeks=args.supply_weeks)
+        report = build(con, supply_start=args.supply_start, supply_weeks=args.supply_weeks,
+                       reflatten=args.reflatten)
     finally:
         con.close()
     if args.json:
@@ -286,6 +290,9 @@ def _build(args: argparse.Namespace) -> int:
                           "seconds": round(report.seconds, 3)}, default=str))
     else:
         print(f"built {len(report.rows)} models in {report.seconds:.1f} s; all data tests passed")
+        if report.supply.get("reused"):
+            print("  supply: harvested items, horizon and code unchanged since the last build; "
+                  "flattened tables kept (--reflatten to redo)")
         for name, rows in report.rows.items():
             print(f"  {name}: {rows} rows")
     return 0

@@ -14,8 +14,8 @@ import duckdb
 from analysis.model import checks
 from analysis.model.models import MODELS, Model
 from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
+from analysis.model.supply_reuse import flatten_or_reuse
 from analysis.store import set_meta
-from analysis.supply.flatten import flatten_store
 from analysis.supply.tables import ensure_supply_tables
 
 SUPPLY_WEEKS = 12
@@ -79,20 +79,23 @@ def build(
     *,
     supply_start: date | None = None,
     supply_weeks: int = SUPPLY_WEEKS,
+    reflatten: bool = False,
 ) -> BuildReport:
     """Flatten harvested supply, then rebuild every model and run its data tests.
 
     Full OpenActive Schedules are expanded over ``supply_weeks`` weeks from ``supply_start``
-    (default: today); feed occurrences are kept whatever their date.
+    (default: today); feed occurrences are kept whatever their date. The supply tables of the
+    last flatten are kept when nothing they are made from has changed
+    (:mod:`analysis.model.supply_reuse`) unless ``reflatten``.
     """
     report = BuildReport()
     started = time.perf_counter()
     ensure_supply_tables(con)
     horizon_start = supply_start or date.today()
-    report.supply = flatten_store(
+    report.supply = flatten_or_reuse(
         con, horizon_start=horizon_start,
-        horizon_end=horizon_start + timedelta(weeks=supply_weeks),
-    ).as_dict()
+        horizon_end=horizon_start + timedelta(weeks=supply_weeks), force=reflatten,
+    )
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(MACROS)

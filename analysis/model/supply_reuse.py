@@ -1,0 +1,94 @@
+"""Flatten the harvested supply, or reuse the tables of the last flatten when nothing they are
+made from has changed.
+
+Flattening parses every stored RPDE item (a million at national scale), which is most of a
+build's time; a rebuild after loading new referrals or follow-ups does not change the supply.
+The tables are reused only when all of these equal what they were at the last flatten:
+
+* the items and feed attribution the flatten reads (a hash over every column of every row of
+  ``rpde_items`` joined to ``rpde_feeds``, and their number);
+* the horizon (``horizon_start``, ``horizon_end``), which also fixes the SP-readiness
+  reference date;
+* the flattening code (a hash of the source of :mod:`analysis.supply`);
+* the three supply tables' row counts (a table emptied or edited by hand is rebuilt).
+
+Anything else, or ``force=True`` (``pilot build --reflatten``), flattens again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import analysis.supply
+from analysis.store import get_meta, set_meta
+from analysis.supply.flatten import flatten_store
+
+FINGERPRINT_KEY = "supply_fingerprint"
+REPORT_KEY = "supply_report"
+TABLES = ("supply_series", "supply_occurrences", "supply_places")
+
+_INPUT_HASH = """
+SELECT count(*), coalesce(sum(hash(i.feed_url, i.rpde_id, i.kind, i.state, i.modified_raw,
+                                   i.modified_int, i.data_json, i.first_seen_at,
+                                   i.last_seen_at, i.deleted_at, f.publisher_name,
+                                   f.dataset_url)::HUGEINT), 0)
+FROM rpde_items AS i LEFT JOIN rpde_feeds AS f ON f.feed_url = i.feed_url
+"""
+
+
+@cache
+def code_version() -> str:
+    """A hash of the flattening code (every module of :mod:`analysis.supply`)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(analysis.supply.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES]
+
+
+def fingerprint(
+    con: duckdb.DuckDBPyConnection, horizon_start: date | datetime, horizon_end: date | datetime
+) -> str:
+    """What the supply tables are made from, as one string (see the module docstring)."""
+    items, content = con.execute(_INPUT_HASH).fetchone()
+    return json.dumps(
+        {"items": int(items), "content": str(content), "code": code_version(),
+         "horizon": [horizon_start.isoformat(), horizon_end.isoformat()]},
+        sort_keys=True,
+    )  # fmt: skip
+
+
+def flatten_or_reuse(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    horizon_start: date | datetime,
+    horizon_end: date | datetime,
+    force: bool = False,
+) -> dict[str, Any]:
+    """The flatten report (``reused`` says whether the stored tables were kept as they were)."""
+    wanted = fingerprint(con, horizon_start, horizon_end)
+    stored = get_meta(con, FINGERPRINT_KEY)
+    saved = get_meta(con, REPORT_KEY)
+    if not force and stored is not None and saved is not None:
+        previous = json.loads(stored)
+        if (
+            previous.pop("rows", None) == _table_rows(con)
+            and json.dumps(previous, sort_keys=True) == wanted
+        ):
+            return {**json.loads(saved), "reused": True}
+    report = flatten_store(con, horizon_start=horizon_start, horizon_end=horizon_end).as_dict()
+    record = {**json.loads(wanted), "rows": _table_rows(con)}
+    set_meta(con, FINGERPRINT_KEY, json.dumps(record, sort_keys=True))
+    set_meta(con, REPORT_KEY, json.dumps(report, default=str))
+    return {**report, "reused": False}
