@@ -7,12 +7,16 @@ and marker shapes, every estimate with its 95% interval as error bars, plain lis
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figures.overview import ARM_COLOURS, FONT, _base_layout, _empty, white_template
+from analysis.figures.overview import ARM_COLOURS, FONT, _base_layout, _empty
 from analysis.figures.uptake import display_label, in_sentence
+from analysis.figures.uptake_build import figure, layout
 
 # fmt: off
 __all__ = [
@@ -102,66 +106,74 @@ def _imd_label(group: str) -> str:
 def rate_by_imd_figure(rates: pd.DataFrame) -> go.Figure:
     """Referrals per 1,000 population a year by IMD quintile of residence, per arm, with exact
     Poisson / Byar's 95% CIs (from :func:`analysis.equity.referral_rates_by_imd`)."""
-    fig = _base_layout(
-        go.Figure(),
-        "Referral rate by deprivation of home area",
-        "IMD quintile of home area",
-        "Referrals per 1,000 a year",
-    )
+    titles = ("Referral rate by deprivation of home area", "IMD quintile of home area",
+              "Referrals per 1,000 a year")  # fmt: skip
     if rates.empty or rates["referrals"].sum() == 0:
-        return _empty(fig)
-    for arm, part in rates.groupby("arm", sort=False):
-        fig.add_trace(
-            go.Scatter(
-                name=str(part["arm_label"].iloc[0]),
-                x=[_imd_label(g) for g in part["group"]],
-                y=part["rate"].round(4).tolist(),
-                offsetgroup=str(arm),
-                mode="markers+lines",
-                line={"color": ARM_COLOURS.get(str(arm), "#009E73"), "width": 1, "dash": "dot"},
-                marker=_marker(str(arm)),
-                error_y=_errors(part["rate"], part["rate_lower"], part["rate_upper"], str(arm), 1),
-                customdata=list(zip(part["referrals"], part["population"], strict=True)),
-                hovertemplate="Quintile %{x}: %{customdata[0]:,} referrals from "
-                "%{customdata[1]:,} residents, %{y:.2f} per 1,000 a year"
-                "<extra>%{fullData.name}</extra>",
-            )
-        )
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_layout(scattermode="group", scattergap=0.6)
-    return fig
+        return _empty(_base_layout(go.Figure(), *titles))
+    data = [
+        {
+            "type": "scatter",
+            "name": str(part["arm_label"].iloc[0]),
+            "x": [_imd_label(g) for g in part["group"]],
+            "y": part["rate"].round(4).tolist(),
+            "offsetgroup": str(arm),
+            "mode": "markers+lines",
+            "line": {"color": ARM_COLOURS.get(str(arm), "#009E73"), "width": 1, "dash": "dot"},
+            "marker": _marker(str(arm)),
+            "error_y": _errors(part["rate"], part["rate_lower"], part["rate_upper"], str(arm), 1),
+            "customdata": list(zip(part["referrals"], part["population"], strict=True)),
+            "hovertemplate": "Quintile %{x}: %{customdata[0]:,} referrals from "
+            "%{customdata[1]:,} residents, %{y:.2f} per 1,000 a year"
+            "<extra>%{fullData.name}</extra>",
+        }
+        for arm, part in rates.groupby("arm", sort=False)
+    ]
+    return figure(
+        data, layout(*titles, yaxis={"rangemode": "tozero"}, scattermode="group", scattergap=0.6)
+    )
 
 
 def uptake_by_figure(uptake: pd.DataFrame, dimension: str) -> go.Figure:
     """Uptake by the groups of one dimension of :func:`analysis.equity.uptake_by`, per arm,
     with Wilson 95% CIs."""
     label = DIMENSION_LABELS.get(dimension, dimension)
-    fig = _base_layout(go.Figure(), f"Uptake by {in_sentence(label)}", label, "Uptake")
+    titles = (f"Uptake by {in_sentence(label)}", label, "Uptake")
     rows = uptake[uptake["dimension"] == dimension] if not uptake.empty else uptake
     if rows.empty:
-        return _empty(fig)
+        return _empty(_base_layout(go.Figure(), *titles))
     imd = dimension.startswith("imd")
-    for arm, part in rows.groupby("arm", sort=False):
-        fig.add_trace(
-            go.Scatter(
-                name=str(part["arm_label"].iloc[0]),
-                x=[_imd_label(g) if imd else display_label(g) for g in part["group"]],
-                y=(part["uptake"] * 100).round(2).tolist(),
-                offsetgroup=str(arm),
-                mode="markers",
-                marker=_marker(str(arm)),
-                error_y=_errors(
-                    part["uptake"], part["uptake_lower"], part["uptake_upper"], str(arm), 100
-                ),
-                customdata=list(zip(part["first_attended"], part["referrals"], strict=True)),
-                hovertemplate="%{x}: %{customdata[0]:,} of %{customdata[1]:,} started, "
-                "%{y:.1f}%<extra>%{fullData.name}</extra>",
-            )
-        )
-    fig.update_yaxes(ticksuffix="%", range=[0, 100])
-    fig.update_xaxes(type="category")
-    fig.update_layout(scattermode="group", scattergap=0.5)
-    return fig
+    data = [
+        {
+            "type": "scatter",
+            "name": str(part["arm_label"].iloc[0]),
+            "x": [_imd_label(g) if imd else display_label(g) for g in part["group"]],
+            "y": (part["uptake"] * 100).round(2).tolist(),
+            "offsetgroup": str(arm),
+            "mode": "markers",
+            "marker": _marker(str(arm)),
+            "error_y": _errors(
+                part["uptake"], part["uptake_lower"], part["uptake_upper"], str(arm), 100
+            ),
+            "customdata": list(zip(part["first_attended"], part["referrals"], strict=True)),
+            "hovertemplate": "%{x}: %{customdata[0]:,} of %{customdata[1]:,} started, "
+            "%{y:.1f}%<extra>%{fullData.name}</extra>",
+        }
+        for arm, part in rows.groupby("arm", sort=False)
+    ]
+    return figure(data, layout(
+        *titles, yaxis={"ticksuffix": "%", "range": [0, 100]}, xaxis={"type": "category"},
+        scattermode="group", scattergap=0.5,
+    ))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4)
+def _panels(titles: tuple[str, ...]) -> dict:
+    """The layout of side-by-side panels sharing the y axis (domains, titles), without the
+    template: made once per set of panels."""
+    grid = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, shared_yaxes=True)
+    out = grid.layout.to_plotly_json()
+    out.pop("template", None)
+    return out
 
 
 def sii_figure(sii: pd.DataFrame) -> go.Figure:
@@ -172,35 +184,38 @@ def sii_figure(sii: pd.DataFrame) -> go.Figure:
     if not measures:
         return _empty(_base_layout(go.Figure(), "Slope index of inequality", "", ""))
     titles = [f"{SII_MEASURES[m][0]} ({SII_MEASURES[m][1]})" for m in measures]
-    fig = make_subplots(rows=1, cols=len(measures), subplot_titles=titles, shared_yaxes=True)
+    lay = copy.deepcopy(_panels(tuple(titles)))
+    data, shapes = [], []
     for col, measure in enumerate(measures, start=1):
         scale = SII_MEASURES[measure][2]
+        x, y = ("x", "y") if col == 1 else (f"x{col}", f"y{col}")
         for arm, part in sii[sii["measure"] == measure].groupby("arm", sort=False):
-            fig.add_trace(
-                go.Scatter(
-                    name=str(part["arm_label"].iloc[0]),
-                    x=(part["sii"] * scale).round(4).tolist(),
-                    y=part["arm_label"].tolist(),
-                    mode="markers",
-                    marker=_marker(str(arm)),
-                    error_x=_errors(
-                        part["sii"], part["sii_lower"], part["sii_upper"], str(arm), scale
-                    ),
-                    showlegend=col == 1,
-                    legendgroup=str(arm),
-                    hovertemplate=f"{titles[col - 1]}: SII %{{x:.2f}}<extra>%{{y}}</extra>",
-                ),
-                row=1,
-                col=col,
-            )
-        fig.add_vline(x=0, line={"color": "#333333", "width": 1, "dash": "dot"}, row=1, col=col)
-    white_template(fig)
-    fig.update_layout(
-        title={"text": "Slope index of inequality across IMD deciles", "x": 0, "xanchor": "left"},
-        font={"family": FONT, "size": 14},
-        margin={"l": 10, "r": 10, "t": 90, "b": 40},
-        height=300,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
-    )
-    fig.update_yaxes(ticksuffix="  ", autorange="reversed")
-    return fig
+            data.append({
+                "type": "scatter",
+                "name": str(part["arm_label"].iloc[0]),
+                "x": (part["sii"] * scale).round(4).tolist(),
+                "y": part["arm_label"].tolist(),
+                "mode": "markers",
+                "marker": _marker(str(arm)),
+                "error_x": _errors(part["sii"], part["sii_lower"], part["sii_upper"], str(arm),
+                                   scale),
+                "showlegend": col == 1,
+                "legendgroup": str(arm),
+                "hovertemplate": f"{titles[col - 1]}: SII %{{x:.2f}}<extra>%{{y}}</extra>",
+                "xaxis": x,
+                "yaxis": y,
+            })  # fmt: skip
+        shapes.append({"type": "line", "x0": 0, "x1": 0, "xref": x, "y0": 0, "y1": 1,
+                       "yref": f"{y} domain",
+                       "line": {"color": "#333333", "width": 1, "dash": "dot"}})  # fmt: skip
+        lay[f"yaxis{col if col > 1 else ''}"] |= {"ticksuffix": "  ", "autorange": "reversed"}
+    lay |= {
+        "shapes": shapes,
+        "title": {"text": "Slope index of inequality across IMD deciles", "x": 0,
+                  "xanchor": "left"},
+        "font": {"family": FONT, "size": 14},
+        "margin": {"l": 10, "r": 10, "t": 90, "b": 40},
+        "height": 300,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+    }  # fmt: skip
+    return figure(data, lay)

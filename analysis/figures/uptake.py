@@ -20,6 +20,7 @@ from analysis.figures.overview import (
     _go_live_line,
     _rgba,
 )
+from analysis.figures.uptake_build import figure, layout
 from analysis.metrics.uptake import RATES, STAGES, UptakeFunnelPlot
 
 # fmt: off
@@ -112,25 +113,26 @@ def _error(rows: pd.DataFrame, value: str, lower: str, upper: str) -> dict:
 
 
 def _dots(name: str, part: pd.DataFrame, value: str, y: list[str], style: tuple[str, str],
-          counts: list[str], hover: str) -> go.Scatter:  # fmt: skip
+          counts: list[str], hover: str) -> dict:  # fmt: skip
     """Horizontal dots of ``value`` with its Wilson 95% CI as error bars, offset beside the
     other series on the same row; ``customdata`` is ``counts`` then the CI (percent)."""
     colour, symbol = style
     lo, hi = _pct(part[f"{value}_lower"]), _pct(part[f"{value}_upper"])
-    return go.Scatter(
-        name=name,
-        x=_pct(part[value]),
-        y=y,
-        orientation="h",
-        offsetgroup=name,
-        mode="markers",
-        marker={"color": colour, "symbol": symbol, "size": 10},
-        error_x={**_error(part, value, f"{value}_lower", f"{value}_upper"), "color": colour},
-        customdata=[
+    return {
+        "type": "scatter",
+        "name": name,
+        "x": _pct(part[value]),
+        "y": y,
+        "orientation": "h",
+        "offsetgroup": name,
+        "mode": "markers",
+        "marker": {"color": colour, "symbol": symbol, "size": 10},
+        "error_x": {**_error(part, value, f"{value}_lower", f"{value}_upper"), "color": colour},
+        "customdata": [
             list(r) for r in zip(*(part[c].tolist() for c in counts), lo, hi, strict=True)
         ],
-        hovertemplate=hover,
-    )
+        "hovertemplate": hover,
+    }
 
 
 def _arm_style(arm: object) -> tuple[str, str]:
@@ -147,86 +149,72 @@ def _pcn_label(rows: pd.DataFrame) -> list[str]:
 def pcn_funnel_figure(stages: pd.DataFrame) -> go.Figure:
     """Per PCN, the share of its referrals reaching each stage (dots with Wilson 95% CIs), from
     :func:`analysis.metrics.uptake.funnel_stages` of the per-PCN funnel; PCNs listed by arm."""
-    fig = _base_layout(go.Figure(), "How far each PCN's referrals get", "Share of referrals", "")
+    titles = ("How far each PCN's referrals get", "Share of referrals", "")
     rows = stages[stages["stage"] != "referrals"] if not stages.empty else stages
     if rows.empty:
-        return _empty(fig)
+        return _empty(_base_layout(go.Figure(), *titles))
     rows = rows.assign(label=_pcn_label(rows))
     order = list(dict.fromkeys(rows["label"]))
     hover = ("%{y}: %{customdata[0]:,} people, %{x:.1f}% of referrals (95% CI "
              "%{customdata[1]:.1f}% to %{customdata[2]:.1f}%)<extra>%{fullData.name}</extra>")  # fmt: skip
-    for stage, part in rows.groupby("stage", sort=False):
-        style = STAGE_STYLE.get(str(stage), (GREY, "circle"))
-        name = STAGES.get(str(stage), str(stage))
-        fig.add_trace(_dots(name, part, "share", part["label"].tolist(), style, ["count"], hover))
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], ticksuffix="  ")
-    fig.update_xaxes(range=[0, 102], ticksuffix="%")
-    fig.update_layout(height=max(320, 140 + 48 * len(order)), scattermode="group", scattergap=0.3)
-    return fig
+    data = [
+        _dots(STAGES.get(str(stage), str(stage)), part, "share", part["label"].tolist(),
+              STAGE_STYLE.get(str(stage), (GREY, "circle")), ["count"], hover)
+        for stage, part in rows.groupby("stage", sort=False)
+    ]  # fmt: skip
+    return figure(data, layout(
+        *titles,
+        yaxis={"categoryorder": "array", "categoryarray": order[::-1], "ticksuffix": "  "},
+        xaxis={"range": [0, 102], "ticksuffix": "%"},
+        height=max(320, 140 + 48 * len(order)), scattermode="group", scattergap=0.3,
+    ))  # fmt: skip
 
 
 def uptake_funnel_plot_figure(plot: UptakeFunnelPlot | None) -> go.Figure:
     """Uptake per PCN against its number of referrals, with the pooled uptake and the 95% and
     99.8% funnel limits (Wilson-based); PCNs outside the 95% limits are labelled by name."""
-    title = "Uptake by PCN against its number of referrals"
-    fig = _base_layout(go.Figure(), title, "Referrals", "Uptake (first attendance ÷ referrals)")
+    titles = ("Uptake by PCN against its number of referrals", "Referrals",
+              "Uptake (first attendance ÷ referrals)")  # fmt: skip
     if plot is None or plot.points.empty:
-        return _empty(fig)
+        return _empty(_base_layout(go.Figure(), *titles))
     lim = plot.limits
     xs = lim["population"].tolist()
-    for level, (name, dash) in LIMIT_STYLE.items():
-        for side in ("lower", "upper"):
-            fig.add_trace(
-                go.Scatter(
-                    name=name,
-                    x=xs,
-                    y=_pct(lim[f"{side}_{level}_limit"]),
-                    mode="lines",
-                    line={"color": GREY, "width": 1.3, "dash": dash},
-                    legendgroup=level,
-                    showlegend=side == "lower",
-                    hovertemplate=f"{name} at %{{x:,}} referrals: %{{y:.1f}}%<extra></extra>",
-                )
-            )
-    fig.add_trace(
-        go.Scatter(
-            name=f"Pooled uptake {plot.pooled:.1%}",
-            x=[xs[0], xs[-1]],
-            y=[round(plot.pooled * 100, 2)] * 2,
-            mode="lines",
-            line={"color": GREY, "width": 2},
-            hoverinfo="skip",
-        )
-    )
+    data = [
+        {"type": "scatter", "name": name, "x": xs, "y": _pct(lim[f"{side}_{level}_limit"]),
+         "mode": "lines", "line": {"color": GREY, "width": 1.3, "dash": dash},
+         "legendgroup": level, "showlegend": side == "lower",
+         "hovertemplate": f"{name} at %{{x:,}} referrals: %{{y:.1f}}%<extra></extra>"}
+        for level, (name, dash) in LIMIT_STYLE.items()
+        for side in ("lower", "upper")
+    ]  # fmt: skip
+    data.append(
+        {"type": "scatter", "name": f"Pooled uptake {plot.pooled:.1%}", "x": [xs[0], xs[-1]],
+         "y": [round(plot.pooled * 100, 2)] * 2, "mode": "lines",
+         "line": {"color": GREY, "width": 2}, "hoverinfo": "skip"}
+    )  # fmt: skip
     for arm, part in plot.points.groupby("arm", sort=False):
         lo, hi = _pct(part["uptake_lower"]), _pct(part["uptake_upper"])
         columns = (part["pcn_name"], part["first_attended"], lo, hi, part["significance"])
-        custom = [list(r) for r in zip(*columns, strict=True)]
-        fig.add_trace(
-            go.Scatter(
-                name=str(part["arm_label"].iloc[0]),
-                x=part["referrals"].tolist(),
-                y=_pct(part["uptake"]),
-                mode="markers+text",
-                text=[
-                    n if o else "" for n, o in zip(part["pcn_name"], part["outside"], strict=True)
-                ],
-                textposition="top center",
-                marker={
-                    "color": _arm_style(arm)[0],
-                    "symbol": _arm_style(arm)[1],
-                    "size": 11,
-                    "line": {"color": "#FFFFFF", "width": 1},
-                },
-                customdata=custom,
-                hovertemplate="%{customdata[0]}: %{customdata[1]:,} of %{x:,} started, "
-                "%{y:.1f}% (95% CI %{customdata[2]:.1f}% to %{customdata[3]:.1f}%); "
-                "%{customdata[4]}<extra>%{fullData.name}</extra>",
-            )
-        )
-    fig.update_yaxes(ticksuffix="%", range=_y_range(plot))
-    fig.update_xaxes(rangemode="tozero")
-    return fig
+        colour, symbol = _arm_style(arm)
+        data.append({
+            "type": "scatter",
+            "name": str(part["arm_label"].iloc[0]),
+            "x": part["referrals"].tolist(),
+            "y": _pct(part["uptake"]),
+            "mode": "markers+text",
+            "text": [n if o else "" for n, o in zip(part["pcn_name"], part["outside"], strict=True)],
+            "textposition": "top center",
+            "marker": {"color": colour, "symbol": symbol, "size": 11,
+                       "line": {"color": "#FFFFFF", "width": 1}},
+            "customdata": [list(r) for r in zip(*columns, strict=True)],
+            "hovertemplate": "%{customdata[0]}: %{customdata[1]:,} of %{x:,} started, "
+            "%{y:.1f}% (95% CI %{customdata[2]:.1f}% to %{customdata[3]:.1f}%); "
+            "%{customdata[4]}<extra>%{fullData.name}</extra>",
+        })  # fmt: skip
+    return figure(data, layout(
+        *titles, yaxis={"ticksuffix": "%", "range": _y_range(plot)},
+        xaxis={"rangemode": "tozero"},
+    ))  # fmt: skip
 
 
 def _y_range(plot: UptakeFunnelPlot) -> list[float]:
@@ -244,85 +232,91 @@ def breakdown_figure(breakdown: pd.DataFrame, dimension: str) -> go.Figure:
     arm, as dots with Wilson 95% CIs; hovering shows the counts."""
     rows = breakdown[breakdown["dimension"] == dimension]
     label = str(rows["dimension_label"].iloc[0]) if not rows.empty else dimension
-    fig = _base_layout(go.Figure(), f"Uptake by {in_sentence(label)}", "Uptake", "")
+    titles = (f"Uptake by {in_sentence(label)}", "Uptake", "")
     if rows.empty:
-        return _empty(fig)
+        return _empty(_base_layout(go.Figure(), *titles))
     hover = ("%{y}: %{customdata[0]:,} of %{customdata[1]:,} started, %{x:.1f}% (95% CI "
              "%{customdata[2]:.1f}% to %{customdata[3]:.1f}%)<extra>%{fullData.name}</extra>")  # fmt: skip
-    for arm, part in rows.groupby("arm", sort=False):
-        y = [display_label(g) for g in part["group"]]
-        name, counts = str(part["arm_label"].iloc[0]), ["first_attended", "referrals"]
-        fig.add_trace(_dots(name, part, "uptake", y, _arm_style(arm), counts, hover))
+    data = [
+        _dots(str(part["arm_label"].iloc[0]), part, "uptake",
+              [display_label(g) for g in part["group"]], _arm_style(arm),
+              ["first_attended", "referrals"], hover)
+        for arm, part in rows.groupby("arm", sort=False)
+    ]  # fmt: skip
     groups = list(dict.fromkeys(display_label(g) for g in rows["group"]))
-    fig.update_yaxes(categoryorder="array", categoryarray=groups[::-1], ticksuffix="  ")
-    fig.update_xaxes(range=[0, 102], ticksuffix="%")
-    fig.update_layout(height=max(300, 140 + 40 * len(groups)), scattermode="group", scattergap=0.4)
-    return fig
+    return figure(data, layout(
+        *titles,
+        yaxis={"categoryorder": "array", "categoryarray": groups[::-1], "ticksuffix": "  "},
+        xaxis={"range": [0, 102], "ticksuffix": "%"},
+        height=max(300, 140 + 40 * len(groups)), scattermode="group", scattergap=0.4,
+    ))  # fmt: skip
 
 
 def days_to_start_figure(days: pd.DataFrame, per_arm: pd.DataFrame) -> go.Figure:
     """Share of starters by days from referral to first attendance (bins of
     :func:`analysis.metrics.uptake.days_to_first_attendance`), per arm; each arm's median and
     interquartile range (from the per-arm funnel) are in its legend entry."""
-    title = "Days from referral to first attendance"
-    fig = _base_layout(go.Figure(), title, "Days from referral", "Share of starters")
+    titles = ("Days from referral to first attendance", "Days from referral", "Share of starters")
     if days.empty:
-        return _empty(fig)
+        return _empty(_base_layout(go.Figure(), *titles))
     summary = per_arm.set_index("arm") if not per_arm.empty else pd.DataFrame()
+    data = []
     for arm, part in days.groupby("arm", sort=False):
         name = str(part["arm_label"].iloc[0])
         if arm in summary.index and pd.notna(summary.loc[arm, "days_median"]):
             s = summary.loc[arm]
             name += f": median {s.days_median:.0f} days (IQR {s.days_q1:.0f}–{s.days_q3:.0f})"
-        fig.add_trace(
-            go.Bar(
-                name=name,
-                x=part["bin_label"].tolist(),
-                y=_pct(part["share"]),
-                marker={"color": ARM_COLOURS.get(str(arm), "#009E73")},
-                customdata=part["starters"].tolist(),
-                hovertemplate="%{x} days: %{customdata:,} starters (%{y:.1f}%)"
-                "<extra>%{fullData.name}</extra>",
-            )
-        )
-    fig.update_layout(barmode="group", bargap=0.2)
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-    return fig
+        data.append({
+            "type": "bar",
+            "name": name,
+            "x": part["bin_label"].tolist(),
+            "y": _pct(part["share"]),
+            "marker": {"color": ARM_COLOURS.get(str(arm), "#009E73")},
+            "customdata": part["starters"].tolist(),
+            "hovertemplate": "%{x} days: %{customdata:,} starters (%{y:.1f}%)"
+            "<extra>%{fullData.name}</extra>",
+        })  # fmt: skip
+    return figure(data, layout(
+        *titles, barmode="group", bargap=0.2, xaxis={"type": "category"},
+        yaxis={"ticksuffix": "%", "rangemode": "tozero"},
+    ))  # fmt: skip
 
 
 def uptake_trend_figure(monthly: pd.DataFrame) -> go.Figure:
     """Uptake by month of referral per arm with a Wilson 95% CI band (from the per-month
     funnel of :func:`analysis.metrics.uptake.uptake_funnel`), and the pilot's go-live date as
     a dotted line."""
-    fig = _base_layout(go.Figure(), "Uptake by month of referral", "Month of referral", "Uptake")
+    titles = ("Uptake by month of referral", "Month of referral", "Uptake")
     rows = monthly[monthly["referrals"] > 0] if not monthly.empty else monthly
     if rows.empty:
-        return _empty(fig)
+        return _empty(_base_layout(go.Figure(), *titles))
+    data = []
     for arm, part in rows.groupby("arm", sort=False):
         colour = ARM_COLOURS.get(str(arm), "#009E73")
         months = pd.to_datetime(part["month"]).dt.strftime("%Y-%m-%d").tolist()
-        band = go.Scatter(
-            x=months + months[::-1], y=_pct(part["uptake_upper"]) + _pct(part["uptake_lower"])[::-1],
-            fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0}, hoverinfo="skip",
-            showlegend=False, legendgroup=str(arm), name=f"{part['arm_label'].iloc[0]} 95% CI",
-        )  # fmt: skip
-        fig.add_trace(band)
-        fig.add_trace(
-            go.Scatter(
-                name=str(part["arm_label"].iloc[0]),
-                x=months,
-                y=_pct(part["uptake"]),
-                mode="lines+markers",
-                legendgroup=str(arm),
-                line={"color": colour, "width": 2.5, "dash": ARM_DASHES.get(str(arm), "solid")},
-                customdata=list(zip(part["first_attended"], part["referrals"], strict=True)),
-                hovertemplate="%{x|%b %Y}: %{customdata[0]:,} of %{customdata[1]:,} started "
-                "(%{y:.1f}%)<extra>%{fullData.name}</extra>",
-            )
-        )
-    fig.update_yaxes(ticksuffix="%", range=[0, 100])
-    fig.update_xaxes(tickformat="%b %Y")
+        label = str(part["arm_label"].iloc[0])
+        data.append({
+            "type": "scatter", "x": months + months[::-1],
+            "y": _pct(part["uptake_upper"]) + _pct(part["uptake_lower"])[::-1],
+            "fill": "toself", "fillcolor": _rgba(colour, 0.18), "line": {"width": 0},
+            "hoverinfo": "skip", "showlegend": False, "legendgroup": str(arm),
+            "name": f"{part['arm_label'].iloc[0]} 95% CI",
+        })  # fmt: skip
+        data.append({
+            "type": "scatter",
+            "name": label,
+            "x": months,
+            "y": _pct(part["uptake"]),
+            "mode": "lines+markers",
+            "legendgroup": str(arm),
+            "line": {"color": colour, "width": 2.5, "dash": ARM_DASHES.get(str(arm), "solid")},
+            "customdata": list(zip(part["first_attended"], part["referrals"], strict=True)),
+            "hovertemplate": "%{x|%b %Y}: %{customdata[0]:,} of %{customdata[1]:,} started "
+            "(%{y:.1f}%)<extra>%{fullData.name}</extra>",
+        })  # fmt: skip
+    fig = figure(data, layout(
+        *titles, yaxis={"ticksuffix": "%", "range": [0, 100]}, xaxis={"tickformat": "%b %Y"}
+    ))  # fmt: skip
     go_live = rows["go_live"].dropna() if "go_live" in rows else pd.Series(dtype=object)
     if not go_live.empty:
         _go_live_line(fig, pd.Timestamp(go_live.iloc[0]))

@@ -1,0 +1,51 @@
+"""Build a chart of the Uptake and Equity pages as one dict, validated once by plotly.
+
+Adding traces one by one and then calling ``update_layout`` / ``update_xaxes`` makes plotly
+re-parse and re-validate the figure at every step (about three quarters of a chart's drawing
+time); a figure made from one ``{"data": [...], "layout": {...}}`` is validated once and is the
+same figure. The house layout is taken from :func:`analysis.figures.overview._base_layout`, so
+the charts keep the Overview's style.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+import plotly.graph_objects as go
+
+from analysis.figures.overview import _base_layout, white_template
+
+__all__ = ["figure", "layout"]
+
+AXES = ("xaxis", "yaxis")
+
+
+@functools.cache
+def _house_layout() -> dict[str, Any]:
+    """The Overview's layout with empty titles, without its template (set apart, unvalidated)."""
+    base = _base_layout(go.Figure(), "", "", "").layout.to_plotly_json()
+    base.pop("template", None)
+    return base
+
+
+def layout(title: str, x_title: str, y_title: str, **more: Any) -> dict[str, Any]:
+    """The house layout with these titles; ``more`` adds layout keys, and ``xaxis`` /
+    ``yaxis`` dicts are merged into the axes (as ``update_xaxes`` / ``update_yaxes`` do)."""
+    out = copy.deepcopy(_house_layout())
+    out["title"]["text"] = title
+    out["xaxis"]["title"]["text"] = x_title
+    out["yaxis"]["title"]["text"] = y_title
+    for key, value in more.items():
+        if key in AXES:
+            out[key].update(value)
+        else:
+            out[key] = value
+    return out
+
+
+def figure(data: list[dict[str, Any]], layout_: dict[str, Any]) -> go.Figure:
+    """The figure of these trace dicts (each with its ``type``) and this layout, with the
+    "plotly_white" template."""
+    return white_template(go.Figure({"data": data, "layout": layout_}))
