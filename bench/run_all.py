@@ -76,15 +76,22 @@ def core(scale: str, seed: int, runs: int, skip: set[str]) -> list[Line]:
         say(Line(scale, f"parse + flatten ({path}, {n_items:,} items)",
                  f"{wall:,.0f} items/s", f">= {FLATTEN_TARGET:,}/s",
                  under(wall, FLATTEN_TARGET, "items/s")))  # fmt: skip
-    build = bench_build(scale, seed, runs)
-    say(Line(scale, "build all models and marts", f"{build.wall:.1f} s, {build.peak_mb:,.0f} MB"))
+    builds = bench_build(scale, seed, runs)
+    build, rebuild = builds["full"], builds["rebuild"]
+    say(Line(scale, "build all models and marts (after a harvest)",
+             f"{build.wall:.1f} s, {build.peak_mb:,.0f} MB"))  # fmt: skip
+    say(Line(scale, "rebuild, harvested feeds unchanged",
+             f"{rebuild.wall:.1f} s, {rebuild.peak_mb:,.0f} MB"))  # fmt: skip
     load_total = sum(f.wall for f in loads.values())
     pipeline = load_total + harvest.wall + build.wall
     floor_total = sum(f.wall for f in floors.values()) + pages_floor.wall
     peak = max(max(f.peak_mb for f in loads.values()), harvest.peak_mb, build.peak_mb)
     if scale == "national":
-        say(Line(scale, "load + build (all inputs)", f"{load_total + build.wall:.1f} s",
-                 "<= 60 s", over(load_total + build.wall, 60, "s")))  # fmt: skip
+        say(Line(scale, "load + build (all inputs, after a harvest)",
+                 f"{load_total + build.wall:.1f} s", "<= 60 s",
+                 over(load_total + build.wall, 60, "s")))  # fmt: skip
+        say(Line(scale, "load + rebuild (feeds unchanged)", f"{load_total + rebuild.wall:.1f} s",
+                 "<= 60 s", over(load_total + rebuild.wall, 60, "s")))  # fmt: skip
         say(Line(scale, "peak RSS of any load, harvest or build", f"{peak:,.0f} MB",
                  "<= 4,096 MB", over(peak, 4096, "MB")))  # fmt: skip
     say(Line(scale, "read-only floor (CSV inputs + feed pages)", f"{floor_total:.1f} s"))
