@@ -13,6 +13,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analysis import impact
+from analysis.fixed_effects import two_way_poisson_start
 from analysis.indicators import rate_ci
 
 SEASON = np.array([1.15, 1.10, 1.05, 1.00, 0.97, 0.92, 0.85, 0.80, 1.00, 1.08, 1.06, 0.90])
@@ -120,6 +121,50 @@ def test_did_counterfactual_series() -> None:
     # Poisson score equations: fitted counts sum to observed counts over the pilot PCNs.
     fitted = (cf["expected_rate"] * cf["pilot_registered"]).sum() / 1000
     assert math.isclose(fitted, cf["pilot_referrals"].sum(), rel_tol=1e-6)
+
+
+def test_two_way_start_is_the_glm_estimate() -> None:
+    """The alternating updates reach the Poisson GLM's estimate, in the GLM's column order."""
+    panel = simulate_panel(seed=4, n_pilot=5, n_comparison=6, months=14, go_live_index=6)
+    panel = panel.sample(frac=0.9, random_state=1).reset_index(drop=True)  # unbalanced
+    month = panel["month"].dt.strftime("%Y-%m")
+    treated = (panel["arm"] == "pilot") & (panel["month"] >= pd.Timestamp(panel["go_live"][0]))
+    x = pd.concat([
+        pd.Series(1.0, index=panel.index, name="const"),
+        pd.get_dummies(panel["pcn_code"], prefix="pcn", drop_first=True, dtype=float),
+        pd.get_dummies(month, prefix="month", drop_first=True, dtype=float),
+        treated.astype(float).rename("pilot_x_post"),
+    ], axis=1)  # fmt: skip
+    y = panel["referrals"].to_numpy(float)
+    offset = np.log(panel["registered_patients"].to_numpy(float))
+    glm = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12).params
+    start = two_way_poisson_start(
+        x, y, offset, panel["pcn_code"], month, "pilot_x_post", ("pcn", "month")
+    )
+    assert start is not None
+    assert np.allclose(start, glm.to_numpy(), rtol=0, atol=1e-8)
+    no_counts = np.where(panel["pcn_code"] == panel["pcn_code"][0], 0.0, y)
+    assert (
+        two_way_poisson_start(
+            x, no_counts, offset, panel["pcn_code"], month, "pilot_x_post", ("pcn", "month")
+        )
+        is None
+    )  # a PCN without referrals has no finite effect: the GLM starts on its own
+
+
+@pytest.mark.parametrize("seed", [5, 8])
+def test_did_from_the_two_way_start_equals_the_default_start(seed, monkeypatch) -> None:
+    panel = simulate_panel(seed=seed, overdispersion=0.15 if seed == 8 else 0.0)
+    started = impact.difference_in_differences(panel)
+    monkeypatch.setattr(impact, "two_way_poisson_start", lambda *args: None)
+    default = impact.difference_in_differences(panel)
+    assert started.model == default.model
+    for name in ("rate_ratio", "lower", "upper", "p_value", "nb_alpha", "overdispersion_p"):
+        assert getattr(started, name) == pytest.approx(getattr(default, name), rel=1e-9)
+    for frame in ("estimates", "counterfactual"):
+        pd.testing.assert_frame_equal(
+            getattr(started, frame), getattr(default, frame), rtol=1e-9, atol=0
+        )
 
 
 def test_overdispersed_counts_choose_the_negative_binomial() -> None:
