@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
@@ -16,12 +18,14 @@ __all__ = ["coverage_figure", "highlight_deserts"]
 BAR, DIAMOND = "#0072B2", "#000000"
 
 
-def highlight_deserts(table: pd.DataFrame) -> Styler:
-    """The PCN table with desert rows shaded (the "Supply gap" column says so in words too)."""
+def highlight_deserts(table: pd.DataFrame, columns: Sequence[str] | None = None) -> Styler:
+    """The PCN table (only ``columns`` of it, when given) with desert rows shaded (the "Supply
+    gap" column says so in words too)."""
     desert = table["desert"].fillna(False).astype(bool).to_numpy()
-    styles = pd.DataFrame("", index=table.index, columns=table.columns)
+    shown = table if columns is None else table[list(columns)]
+    styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
     styles.loc[desert, :] = "background-color: #FBE3D6"
-    return table.style.apply(lambda _: styles, axis=None)
+    return shown.style.apply(lambda _: styles, axis=None)
 
 
 def _layout(rows: int) -> dict:

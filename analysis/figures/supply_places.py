@@ -27,7 +27,10 @@ def spacing_m(lat: np.ndarray, lon: np.ndarray) -> float:
 def fan_out(frame: pd.DataFrame, step_m: float) -> pd.DataFrame:
     """Spread series sharing a place on a sunflower spiral (``step_m`` metres apart)."""
     out = frame.copy()
-    key = out["place_key"].fillna(out["latitude"].astype(str) + out["longitude"].astype(str))
+    key, unkeyed = out["place_key"], out["place_key"].isna()
+    if unkeyed.any():  # series without a place key are grouped by their coordinates
+        at = out.loc[unkeyed]
+        key = key.fillna(at["latitude"].astype(str) + at["longitude"].astype(str))
     k = out.groupby(key).cumcount().to_numpy(dtype=float)
     radius, angle = step_m * np.sqrt(k), k * math.radians(137.508)
     out["plot_lat"] = out["latitude"] + radius * np.cos(angle) / 111_320

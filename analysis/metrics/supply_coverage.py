@@ -103,8 +103,8 @@ def pcn_reach(
     out["suitable_series"] = out["pcn_code"].map(chosen.groupby("pcn_code").size())
     out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
     occ = data.occurrences
-    occ = occ[occ["series_id"].isin(chosen["series_id"]) & matching_occurrences(occ, times)]
-    per_series = chosen["series_id"].map(occ["series_id"].value_counts()).fillna(0)
+    timely = occ.loc[matching_occurrences(occ, times), "series_id"].value_counts()
+    per_series = chosen["series_id"].map(timely).fillna(0)
     weekly = per_series.groupby(chosen["pcn_code"]).sum() / max(data.weeks, 1)
     out["suitable_weekly_per_1000"] = 1000 * _ratio(
         out["pcn_code"].map(weekly).fillna(0), out["population"]

@@ -145,8 +145,8 @@ def load_place(
         occurrences = occurrences[occurrences["series_id"].isin(series["series_id"])]
     mart = con.execute(f"SELECT * FROM mart_pcn_access WHERE {IN_VIEW}", codes).df()
     return SupplyData(
-        series=series.reset_index(drop=True),
-        occurrences=occurrences.reset_index(drop=True),
+        series=series.reset_index(drop=True) if filters.activity_groups else series,
+        occurrences=occurrences.reset_index(drop=True) if filters.activity_groups else occurrences,
         areas=con.execute(AREAS_SQL, codes).df(),
         referred=pd.DataFrame(
             {c: pd.Series(dtype=object) for c in ("patient_key", "pcn_code", "lsoa_code")}

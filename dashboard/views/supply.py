@@ -13,8 +13,14 @@ COVERAGE = by_name()["supply_coverage"]
 AREAS = by_name()["supply_areas"]
 
 
+def shown_columns(frame: pd.DataFrame, spec: dict) -> list[str]:
+    """The columns a table view sends: those of ``spec`` and the row's code (hidden)."""
+    return [col for col in frame.columns if col in spec or col in ("pcn_code", "lsoa_code")]
+
+
 def table(frame, spec: dict) -> None:
-    """A table view from a figures spec: column → (heading, number format or "link:<text>")."""
+    """A table view from a figures spec: column → (heading, number format or "link:<text>");
+    only the columns shown (and the row's code) are sent to the browser."""
     config = {
         col: st.column_config.LinkColumn(label, display_text=fmt[5:])
         if fmt and fmt.startswith("link:")
@@ -23,7 +29,16 @@ def table(frame, spec: dict) -> None:
         else label
         for col, (label, fmt) in spec.items()
     }
+    if isinstance(frame, pd.DataFrame):
+        frame = frame[shown_columns(frame, spec)]
     st.dataframe(frame, hide_index=True, column_order=list(spec), column_config=config)
+
+
+def pcn_table(pcns: pd.DataFrame) -> None:
+    """The PCN table view: counts redacted, desert rows shaded."""
+    rows = metrics.pcn_table(pcns)
+    styled = figures.highlight_deserts(rows, shown_columns(rows, figures.PCN_TABLE))
+    table(styled, figures.PCN_TABLE)
 
 
 @st.cache_resource(show_spinner="Loading session supply…", max_entries=2)
@@ -168,7 +183,7 @@ def explorer(data: metrics.SupplyData, key: str, flt: Filters) -> None:
         "supply deserts.",
         expander="PCN table",
         expanded=True,
-        table=lambda f: table(figures.highlight_deserts(metrics.pcn_table(f)), figures.PCN_TABLE),
+        table=pcn_table,
     )
     finder(data, ok, shown, times)
 
