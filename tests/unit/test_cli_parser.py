@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from analysis.cli import DEMO_SCALES, main
+from analysis.cli import main
+from analysis.cli_parser import DEMO_SCALES
 from analysis.demo.scales import SCALES
 from analysis.ingest.official.run import SOURCES
 
@@ -27,7 +28,7 @@ def test_every_reference_kind_is_offered(capsys: pytest.CaptureFixture[str]) -> 
 def test_the_parser_does_not_import_the_statistics_stack() -> None:
     """`pilot --help` and a usage error stay quick: no SciPy, statsmodels or plotly import."""
     code = (
-        "import sys\nfrom analysis.cli import _parser\n_parser()\n"
+        "import sys\nfrom analysis.cli_parser import build_parser\nbuild_parser()\n"
         "print(sorted(m for m in ('scipy', 'statsmodels', 'plotly') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
