@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.serving import served
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 90
@@ -50,12 +46,6 @@ def chromium_path() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until_drawn(page, timeout_ms: int = DRAW_TIMEOUT_MS) -> None:
     """Wait for the run to finish and the page's charts and maps to draw (bounded)."""
     page.wait_for_selector("h1", timeout=timeout_ms)
@@ -67,46 +57,9 @@ def wait_until_drawn(page, timeout_ms: int = DRAW_TIMEOUT_MS) -> None:
 @pytest.fixture(scope="session")
 def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`pilot serve` on the pilot demo store; yields its base URL."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    log = log_path.open("w")
-    pilot = Path(sys.executable).with_name("pilot")
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
-        ),
-    }
-    proc = subprocess.Popen(
-        [str(pilot), "serve", "--store", str(demo_store), "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        log.close()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with served(demo_store, log, STARTUP_TIMEOUT) as running:
+        yield running.base
 
 
 @pytest.fixture(scope="session")
