@@ -13,11 +13,15 @@ as on the Overview: Okabe-Ito colours, values as plain lists so the figure JSON 
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.figures.overview import ARM_COLOURS, _base_layout
+from analysis.figures.uptake_build import figure, layout
 from analysis.metrics.outcomes import ATTRIBUTION
 from analysis.metrics.overview import ARM_LABELS
 from analysis.outcomes import INDICATIVE_BELOW, MEASURES, ONS4_ITEMS
@@ -90,16 +94,27 @@ def _message(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
-def _notes(fig: go.Figure, indicative: str | None, attribution: bool) -> None:
-    """Lines under the plot: what marks an indicative-only group, and the SWEMWBS licence."""
+def _notes(indicative: str | None, attribution: bool) -> tuple[list[dict], int]:
+    """Lines under the plot (what marks an indicative-only group, the SWEMWBS licence) as layout
+    annotations, and the bottom margin they need."""
     lines = ([f"<b>{indicative}: {INDICATIVE}</b>"] if indicative else []) + (
         [f"SWEMWBS {ATTRIBUTION}"] if attribution else []
     )
-    for i, text in enumerate(lines):
-        fig.add_annotation(text=text, x=0, y=0, xref="paper", yref="paper", xanchor="left",
-                           yanchor="top", yshift=-52 - 18 * i, showarrow=False,
-                           font={"size": 11, "color": "#555555"})  # fmt: skip
-    fig.update_layout(margin={"b": 62 + 18 * len(lines)})
+    notes = [
+        {"text": text, "x": 0, "y": 0, "xref": "paper", "yref": "paper", "xanchor": "left",
+         "yanchor": "top", "yshift": -52 - 18 * i, "showarrow": False,
+         "font": {"size": 11, "color": "#555555"}}
+        for i, text in enumerate(lines)
+    ]  # fmt: skip
+    return notes, 62 + 18 * len(lines)
+
+
+def _layout(title: str, x_title: str, notes: tuple[list[dict], int], **more) -> dict:
+    """The house layout with the notes under the plot and room for them."""
+    annotations, bottom = notes
+    out = layout(title, x_title, "", annotations=annotations, **more)
+    out["margin"] = {**out["margin"], "b": bottom}
+    return out
 
 
 def change_figure(summary: pd.DataFrame, grouping: str = "") -> go.Figure:
@@ -107,107 +122,139 @@ def change_figure(summary: pd.DataFrame, grouping: str = "") -> go.Figure:
     measure, groups side by side; hollow markers for indicative-only groups."""
     week = "" if summary.empty else f" to week {int(summary['week'].iloc[0])}"
     title = f"Mean change from baseline{week}, with 95% CIs"
-    fig = _base_layout(go.Figure(), title, "Mean change (points on each measure's scale)", "")
     if summary.empty:
+        fig = _base_layout(go.Figure(), title, "Mean change (points on each measure's scale)", "")
         return _message(fig, "No one in view has both questionnaires")
     groups = list(dict.fromkeys(summary["group"]))
     colours = _colours(groups)
+    data = []
     for g in groups:
         rows = summary[summary["group"] == g]
         flag = rows["indicative_only"].astype(bool)
-        fig.add_trace(go.Scatter(
-            name=_label(g), x=rows["mean_change"].round(4).tolist(),
-            y=rows["measure"].map(MEASURE_LABELS).tolist(), mode="markers", orientation="h",
-            marker={"size": 10, "color": colours[g],
-                    "symbol": ["circle-open" if f else "circle" for f in flag]},
-            error_x={"type": "data", "symmetric": False, "color": colours[g], "thickness": 1.5,
-                     "array": (rows["change_upper"] - rows["mean_change"]).round(4).tolist(),
-                     "arrayminus": (rows["mean_change"] - rows["change_lower"]).round(4).tolist()},
-            customdata=[[lo, hi, n, INDICATIVE if f else ""] for lo, hi, n, f in zip(
+        data.append({
+            "type": "scatter", "name": _label(g), "x": rows["mean_change"].round(4).tolist(),
+            "y": rows["measure"].map(MEASURE_LABELS).tolist(), "mode": "markers",
+            "orientation": "h",
+            "marker": {"size": 10, "color": colours[g],
+                       "symbol": ["circle-open" if f else "circle" for f in flag]},
+            "error_x": {"type": "data", "symmetric": False, "color": colours[g],
+                        "thickness": 1.5,
+                        "array": (rows["change_upper"] - rows["mean_change"]).round(4).tolist(),
+                        "arrayminus": (rows["mean_change"] - rows["change_lower"]).round(4)
+                        .tolist()},
+            "customdata": [[lo, hi, n, INDICATIVE if f else ""] for lo, hi, n, f in zip(
                 rows["change_lower"].round(3), rows["change_upper"].round(3), rows["n_pairs"],
                 flag, strict=True)],
-            hovertemplate="%{y}: %{x:+.2f} (95% CI %{customdata[0]:+.2f} to "
+            "hovertemplate": "%{y}: %{x:+.2f} (95% CI %{customdata[0]:+.2f} to "
             "%{customdata[1]:+.2f}), %{customdata[2]:,} pairs %{customdata[3]}"
             "<extra>%{fullData.name}</extra>",
-        ))  # fmt: skip
-    fig.add_shape(type="line", x0=0, x1=0, xref="x", y0=0, y1=1, yref="paper",
-                  line={"color": "#555555", "width": 1.5, "dash": "dash"})  # fmt: skip
+        })  # fmt: skip
     order = [MEASURE_LABELS[m] for m in MEASURES if m in set(summary["measure"])]
-    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed",
-                     ticksuffix="  ")  # fmt: skip
-    fig.update_layout(scattermode="group", scattergap=0.5, legend_title_text=grouping,
-                      height=170 + 42 * len(order) + 10 * len(groups))  # fmt: skip
     indicative = summary["indicative_only"].astype(bool).any()
-    _notes(fig, "Hollow markers" if indicative else None, "swemwbs" in set(summary["measure"]))
-    return fig
+    notes = _notes("Hollow markers" if indicative else None, "swemwbs" in set(summary["measure"]))
+    out = _layout(
+        title, "Mean change (points on each measure's scale)", notes,
+        shapes=[{"type": "line", "x0": 0, "x1": 0, "xref": "x", "y0": 0, "y1": 1,
+                 "yref": "paper", "line": {"color": "#555555", "width": 1.5, "dash": "dash"}}],
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed",
+               "ticksuffix": "  "},
+        scattermode="group", scattergap=0.5, height=170 + 42 * len(order) + 10 * len(groups),
+    )  # fmt: skip
+    out["legend"]["title"] = {"text": grouping}
+    return figure(data, out)
 
 
 def improvement_figure(improvement: pd.DataFrame) -> go.Figure:
     """Share of people whose SWEMWBS score rose by 3 or more points, with Wilson 95% CIs, by
     attendance at the follow-up and by arm; hatched bars for indicative-only groups."""
-    fig = _base_layout(go.Figure(), "Improved by 3 or more SWEMWBS points", "Share of pairs", "")
+    title = "Improved by 3 or more SWEMWBS points"
     if improvement.empty:
+        fig = _base_layout(go.Figure(), title, "Share of pairs", "")
         return _message(fig, "No one in view has both SWEMWBS questionnaires")
     colours = _colours(list(dict.fromkeys(improvement["group"])))
     flag = improvement["indicative_only"].astype(bool)
     share = improvement["improved_share"]
     pairs = zip(improvement["group"], improvement["n_pairs"], strict=True)
     labels = [f"{_label(g)} ({n:,} pairs)" for g, n in pairs]
-    fig.add_trace(go.Bar(
-        name="Share improved", orientation="h",
-        y=[improvement["by_label"].tolist(), labels],
-        x=share.round(4).tolist(),
-        marker={"color": [colours[g] for g in improvement["group"]],
-                "pattern": {"shape": ["/" if f else "" for f in flag]}},
-        error_x={"type": "data", "symmetric": False, "color": "#333333", "thickness": 1.2,
-                 "array": (improvement["improved_upper"] - share).round(4).tolist(),
-                 "arrayminus": (share - improvement["improved_lower"]).round(4).tolist()},
-        customdata=[[lo, hi, INDICATIVE if f else ""] for lo, hi, f in zip(
+    bar = {
+        "type": "bar", "name": "Share improved", "orientation": "h",
+        "y": [improvement["by_label"].tolist(), labels],
+        "x": share.round(4).tolist(),
+        "marker": {"color": [colours[g] for g in improvement["group"]],
+                   "pattern": {"shape": ["/" if f else "" for f in flag]}},
+        "error_x": {"type": "data", "symmetric": False, "color": "#333333", "thickness": 1.2,
+                    "array": (improvement["improved_upper"] - share).round(4).tolist(),
+                    "arrayminus": (share - improvement["improved_lower"]).round(4).tolist()},
+        "customdata": [[lo, hi, INDICATIVE if f else ""] for lo, hi, f in zip(
             improvement["improved_lower"], improvement["improved_upper"], flag, strict=True)],
-        hovertemplate="%{y}: %{x:.1%} (95% CI %{customdata[0]:.1%} to %{customdata[1]:.1%}) "
-        "%{customdata[2]}<extra></extra>",
-    ))  # fmt: skip
+        "hovertemplate": "%{y}: %{x:.1%} (95% CI %{customdata[0]:.1%} to "
+        "%{customdata[1]:.1%}) %{customdata[2]}<extra></extra>",
+    }  # fmt: skip
     top = float(improvement["improved_upper"].max())
-    fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, top * 1.15 + 0.02)])
-    fig.update_yaxes(autorange="reversed", ticksuffix="  ")
-    fig.update_layout(height=160 + 44 * len(improvement), showlegend=False)
-    _notes(fig, "Hatched bars" if flag.any() else None, attribution=True)
-    return fig
+    out = _layout(
+        title, "Share of pairs", _notes("Hatched bars" if flag.any() else None, attribution=True),
+        xaxis={"tickformat": ".0%", "range": [0, min(1.0, top * 1.15 + 0.02)]},
+        yaxis={"autorange": "reversed", "ticksuffix": "  "},
+        height=160 + 44 * len(improvement), showlegend=False,
+    )  # fmt: skip
+    return figure([bar], out)
+
+
+@functools.cache
+def _bands_grid() -> dict:
+    """The 2 × 2 grid's layout (axes' domains, the panel titles), from plotly's make_subplots."""
+    titles = [MEASURE_LABELS[i].removeprefix("ONS4 ").capitalize() for i in ONS4_ITEMS]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.16,
+                        horizontal_spacing=0.08)  # fmt: skip
+    grid = fig.layout.to_plotly_json()
+    grid.pop("template", None)
+    return grid
 
 
 def ons4_bands_figure(bands: pd.DataFrame) -> go.Figure:
     """For each ONS4 item, the share of people in each band at baseline and at week N (the same
     people at both times), with Wilson 95% CIs."""
     items = [i for i in ONS4_ITEMS if not bands.empty and i in set(bands["item"])]
-    titles = [MEASURE_LABELS[i].removeprefix("ONS4 ").capitalize() for i in ONS4_ITEMS]
-    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.16,
-                        horizontal_spacing=0.08)  # fmt: skip
     week = "follow-up" if bands.empty else f"week {int(bands['week'].iloc[0])}"
-    _base_layout(fig, f"ONS4 bands at baseline and at {week}, same people", "", "")
-    fig.update_layout(height=620, barmode="group", margin={"t": 110})
-    fig.update_layout(legend={"x": 1, "xanchor": "right", "y": 1.1, "yanchor": "bottom"})
+    grid = copy.deepcopy(_bands_grid())
+    title = f"ONS4 bands at baseline and at {week}, same people"
     if not items:
+        fig = make_subplots(rows=2, cols=2, subplot_titles=[a["text"] for a in grid["annotations"]],
+                            vertical_spacing=0.16, horizontal_spacing=0.08)  # fmt: skip
+        _base_layout(fig, title, "", "")
+        fig.update_layout(height=620, barmode="group", margin={"t": 110})
+        fig.update_layout(legend={"x": 1, "xanchor": "right", "y": 1.1, "yanchor": "bottom"})
         return _message(fig, "No one in view has both ONS4 questionnaires")
+    data = []
     for k, item in enumerate(ONS4_ITEMS):
         rows = bands[bands["item"] == item].sort_values("band_order")
         if rows.empty:
             continue
+        axes = {"xaxis": f"x{k + 1 if k else ''}", "yaxis": f"y{k + 1 if k else ''}"}
         x = rows["band_label"].tolist()
         for when, label, colour in (("baseline", "Baseline", BASELINE),
                                     ("followup", week.capitalize(), FOLLOW_UP)):  # fmt: skip
-            s = rows[f"{when}_share"]
-            fig.add_trace(go.Bar(
-                name=label, x=x, y=s.round(4).tolist(), marker={"color": colour},
-                legendgroup=when, showlegend=k == 0,
-                error_y={"type": "data", "symmetric": False, "color": "#333333",
-                         "array": (rows[f"{when}_upper"] - s).round(4).tolist(),
-                         "arrayminus": (s - rows[f"{when}_lower"]).round(4).tolist()},
-                customdata=rows[[f"{when}_count", "n_pairs", f"{when}_lower", f"{when}_upper"]]
-                .to_numpy().tolist(),
-                hovertemplate=f"{label}, %{{x}}: %{{y:.1%}} (%{{customdata[0]}} of "
+            share = rows[f"{when}_share"]
+            data.append({
+                "type": "bar", "name": label, "x": x, "y": share.round(4).tolist(),
+                "marker": {"color": colour}, "legendgroup": when, "showlegend": k == 0,
+                "error_y": {"type": "data", "symmetric": False, "color": "#333333",
+                            "array": (rows[f"{when}_upper"] - share).round(4).tolist(),
+                            "arrayminus": (share - rows[f"{when}_lower"]).round(4).tolist()},
+                "customdata": rows[[f"{when}_count", "n_pairs", f"{when}_lower",
+                                    f"{when}_upper"]].to_numpy().tolist(),
+                "hovertemplate": f"{label}, %{{x}}: %{{y:.1%}} (%{{customdata[0]}} of "
                 "%{customdata[1]}; 95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%})"
                 "<extra></extra>",
-            ), row=k // 2 + 1, col=k % 2 + 1)  # fmt: skip
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_annotations(yshift=6)
-    return fig
+            } | axes)  # fmt: skip
+    for note in grid["annotations"]:
+        note["yshift"] = 6
+    axes = {k: v for k, v in grid.items() if k.startswith(("xaxis", "yaxis"))}
+    for name, axis in axes.items():
+        if name.startswith("yaxis"):
+            axis |= {"tickformat": ".0%", "rangemode": "tozero"}
+    out = layout(title, "", "", **axes, annotations=grid["annotations"], height=620,
+                 barmode="group")  # fmt: skip
+    out["margin"] = {**out["margin"], "t": 110}
+    out["legend"] |= {"x": 1, "xanchor": "right", "y": 1.1, "yanchor": "bottom"}
+    return figure(data, out)

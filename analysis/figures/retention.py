@@ -14,6 +14,8 @@ plain lists so the figure JSON is readable.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 
 import numpy as np
@@ -23,6 +25,7 @@ from plotly.subplots import make_subplots
 
 from analysis.cox import POOLED, UNKNOWN
 from analysis.figures.overview import ARM_COLOURS, _base_layout, _rgba
+from analysis.figures.uptake_build import figure, layout
 from analysis.metrics.overview import ARM_LABELS
 from analysis.survival import AT_RISK_WEEKS, SURVIVAL_WEEKS
 
@@ -93,20 +96,38 @@ def _steps(x: list[float], y: list[float]) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
+@functools.cache
+def _grid(rows: int, cols: int, **options) -> dict:
+    """A subplot grid's layout (axes' domains, panel titles) from plotly's make_subplots, made once
+    per shape; options are make_subplots' (tuples for lists)."""
+    options = {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()}
+    grid = make_subplots(rows=rows, cols=cols, **options).layout.to_plotly_json()
+    grid.pop("template", None)
+    return grid
+
+
+def _axes(grid: dict) -> dict:
+    return {k: v for k, v in grid.items() if k.startswith(("xaxis", "yaxis"))}
+
+
 def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go.Figure:
     """Kaplan–Meier curves per group (steps) with shaded 95% CI bands (steps too), dotted lines
     at the 4, 12 and 26-week checkpoints, and the numbers at risk under the curves."""
     groups = list(dict.fromkeys(km["group"])) if not km.empty else []
     # Pixel sizes: the curves, the gap for the x-axis title, one line of the strip per group.
     main, gap, strip = 360, 75, 24 * max(len(groups), 1) + 12
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[main, strip],
-                        vertical_spacing=gap / (main + gap + strip))  # fmt: skip
-    _base_layout(fig, "Still attending, by weeks since first attendance", "", "")
-    fig.update_layout(height=main + gap + strip + 90, legend_title_text=grouping)
+    shape = {"shared_xaxes": True, "row_heights": (main, strip),
+             "vertical_spacing": gap / (main + gap + strip)}  # fmt: skip
+    title = "Still attending, by weeks since first attendance"
     if km.empty:
+        fig = make_subplots(rows=2, cols=1, **{**shape, "row_heights": [main, strip]})
+        _base_layout(fig, title, "", "")
+        fig.update_layout(height=main + gap + strip + 90, legend_title_text=grouping)
         return _message(fig, "No starters with a follow-up in this view")
     styles = group_styles(groups)
     end = float(km["time_weeks"].max())
+    data: list[dict] = []
+    upper_row, lower_row = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"}
     for g in groups:
         rows = km[km["group"] == g].sort_values("time_weeks", kind="stable")
         colour, dash = styles[g]
@@ -115,38 +136,44 @@ def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go
             _steps(t, rows["upper"].round(5).tolist()),
             _steps(t, rows["lower"].round(5).tolist()),
         )
-        fig.add_trace(go.Scatter(
-            name=f"{g} 95% CI", x=xs + xs[::-1], y=upper + lower[::-1], fill="toself",
-            fillcolor=_rgba(colour, 0.15), line={"width": 0}, hoverinfo="skip",
-            showlegend=False, legendgroup=g,
-        ), row=1, col=1)  # fmt: skip
-        custom = rows[["lower", "upper", "n_at_risk"]].to_numpy().tolist()
-        fig.add_trace(go.Scatter(
-            name=g, x=t, y=rows["survival"].round(5).tolist(), mode="lines",
-            line={"shape": "hv", "color": colour, "dash": dash, "width": 2.5}, legendgroup=g,
-            customdata=custom,
-            hovertemplate="Week %{x:.1f}: %{y:.1%} still attending (95% CI %{customdata[0]:.1%}"
-            " to %{customdata[1]:.1%}); %{customdata[2]:,} at risk<extra>%{fullData.name}</extra>",
-        ), row=1, col=1)  # fmt: skip
         risk = at_risk[at_risk["group"] == g]
-        fig.add_trace(go.Scatter(
-            name=f"{g} at risk", x=risk["time_weeks"].tolist(), y=[g] * len(risk),
-            mode="text", text=[f"{n:,}" for n in risk["n_at_risk"]], showlegend=False,
-            textfont={"color": colour, "size": 12}, legendgroup=g, cliponaxis=False,
-            hovertemplate="%{text} at risk at week %{x}<extra>%{y}</extra>",
-        ), row=2, col=1)  # fmt: skip
-    for week in SURVIVAL_WEEKS:
-        fig.add_shape(type="line", x0=week, x1=week, xref="x", y0=0, y1=1, yref="y domain",
-                      line={"color": "#999999", "width": 1, "dash": "dot"})  # fmt: skip
+        data += [{
+            "type": "scatter", "name": f"{g} 95% CI", "x": xs + xs[::-1],
+            "y": upper + lower[::-1], "fill": "toself", "fillcolor": _rgba(colour, 0.15),
+            "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "legendgroup": g,
+        } | upper_row, {
+            "type": "scatter", "name": g, "x": t, "y": rows["survival"].round(5).tolist(),
+            "mode": "lines",
+            "line": {"shape": "hv", "color": colour, "dash": dash, "width": 2.5},
+            "legendgroup": g, "customdata": rows[["lower", "upper", "n_at_risk"]].to_numpy().tolist(),
+            "hovertemplate": "Week %{x:.1f}: %{y:.1%} still attending (95% CI "
+            "%{customdata[0]:.1%} to %{customdata[1]:.1%}); %{customdata[2]:,} at risk"
+            "<extra>%{fullData.name}</extra>",
+        } | upper_row, {
+            "type": "scatter", "name": f"{g} at risk", "x": risk["time_weeks"].tolist(),
+            "y": [g] * len(risk), "mode": "text", "text": [f"{n:,}" for n in risk["n_at_risk"]],
+            "showlegend": False, "textfont": {"color": colour, "size": 12}, "legendgroup": g,
+            "cliponaxis": False,
+            "hovertemplate": "%{text} at risk at week %{x}<extra>%{y}</extra>",
+        } | lower_row]  # fmt: skip
+    axes = _axes(copy.deepcopy(_grid(2, 1, **shape)))
     ticks = [t for t in AT_RISK_WEEKS if t <= end + 1]
-    fig.update_xaxes(range=[-0.5, end + 1], tickvals=ticks, showticklabels=True, row=1, col=1)
-    fig.update_xaxes(title_text="Weeks since first attendance", row=1, col=1)
-    fig.update_xaxes(showgrid=False, zeroline=False, showticklabels=False, row=2, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text="Still attending", row=1)
-    fig.update_yaxes(title_text="At risk", type="category", row=2, showgrid=False,
-                     categoryorder="array", categoryarray=groups,
-                     range=[len(groups) - 0.4, -0.6])  # fmt: skip
-    return fig
+    axes["xaxis"] |= {"range": [-0.5, end + 1], "tickvals": ticks, "showticklabels": True,
+                      "title": {"text": "Weeks since first attendance"}}  # fmt: skip
+    axes["xaxis2"] |= {"showgrid": False, "zeroline": False, "showticklabels": False}
+    axes["yaxis"] |= {"range": [0, 1.02], "tickformat": ".0%",
+                      "title": {"text": "Still attending"}}  # fmt: skip
+    axes["yaxis2"] |= {"title": {"text": "At risk"}, "type": "category", "showgrid": False,
+                       "categoryorder": "array", "categoryarray": groups,
+                       "range": [len(groups) - 0.4, -0.6]}  # fmt: skip
+    checkpoints = [
+        {"type": "line", "x0": week, "x1": week, "xref": "x", "y0": 0, "y1": 1,
+         "yref": "y domain", "line": {"color": "#999999", "width": 1, "dash": "dot"}}
+        for week in SURVIVAL_WEEKS
+    ]  # fmt: skip
+    out = layout(title, "", "", **axes, shapes=checkpoints, height=main + gap + strip + 90)
+    out["legend"]["title"] = {"text": grouping}
+    return figure(data, out)
 
 
 def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
@@ -156,50 +183,62 @@ def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
     followed up."""
     arms = list(dict.fromkeys(cohort["arm_label"])) if not cohort.empty else []
     months = sorted(cohort["referral_month"].unique()) if not cohort.empty else []
-    fig = make_subplots(rows=1, cols=max(len(arms), 1), shared_yaxes=True,
-                        horizontal_spacing=0.03, subplot_titles=arms or None)  # fmt: skip
-    fig.update_annotations(yshift=24)  # the panel titles, above the week labels
-    _base_layout(fig, "Still attending among starters followed up, by month of referral", "", "")
-    fig.update_layout(height=170 + 21 * max(len(months), 4))
+    title = "Still attending among starters followed up, by month of referral"
     if cohort.empty:
+        fig = make_subplots(rows=1, cols=1, shared_yaxes=True, horizontal_spacing=0.03)
+        _base_layout(fig, title, "", "")
+        fig.update_layout(height=170 + 21 * max(len(months), 4))
         return _message(fig, "No starters in this view")
+    grid = copy.deepcopy(_grid(1, len(arms), shared_yaxes=True, horizontal_spacing=0.03,
+                               subplot_titles=tuple(arms)))  # fmt: skip
+    notes = grid["annotations"]
+    for note in notes:
+        note["yshift"] = 24  # the panel titles, above the week labels
     labels = [pd.Timestamp(m).strftime("%b %Y") for m in months]
     weeks = sorted(cohort["week"].unique())
     columns = [f"{w} weeks" for w in weeks]
+    data = []
     for i, arm in enumerate(arms, start=1):
         rows = cohort[cohort["arm_label"] == arm]
-        grid = {k: rows.pivot(index="referral_month", columns="week", values=k)
-                .reindex(index=months, columns=weeks) for k in
-                ("share", "lower", "upper", "followed_up", "retained", "starters")}  # fmt: skip
-        followed = grid["followed_up"].fillna(0).to_numpy()
-        share = grid["share"].to_numpy(dtype=float)
+        grid_of = {k: rows.pivot(index="referral_month", columns="week", values=k)
+                   .reindex(index=months, columns=weeks) for k in
+                   ("share", "lower", "upper", "followed_up", "retained", "starters")}  # fmt: skip
+        followed = grid_of["followed_up"].fillna(0).to_numpy()
+        share = grid_of["share"].to_numpy(dtype=float)
         shown = np.where(followed >= MIN_CELL, share, np.nan)
         if np.isnan(shown).all():  # plotly draws nothing, not even the text, for an all-blank z
-            fig.add_annotation(text=f"Fewer than {MIN_CELL} followed up<br>in every month",
-                               x=0.5, y=0.5, xref=f"x{i if i > 1 else ''} domain",
-                               yref="y domain", showarrow=False)  # fmt: skip
+            notes.append({"text": f"Fewer than {MIN_CELL} followed up<br>in every month",
+                          "x": 0.5, "y": 0.5, "xref": f"x{i if i > 1 else ''} domain",
+                          "yref": "y domain", "showarrow": False})  # fmt: skip
         text = [[f"{s:.0%} of {int(n)}" if n >= MIN_CELL else ("" if n == 0 else f"< {MIN_CELL}")
                  for s, n in zip(srow, nrow, strict=True)]
                 for srow, nrow in zip(share, followed, strict=True)]  # fmt: skip
         keys = ("lower", "upper", "retained", "followed_up", "starters")
-        custom = np.dstack([grid[k].to_numpy(dtype=float) for k in keys])
-        fig.add_trace(go.Heatmap(
-            name=arm, x=columns, y=labels, coloraxis="coloraxis", text=text,
-            z=[[None if math.isnan(v) else round(v, 4) for v in r] for r in shown],
-            texttemplate="%{text}", textfont={"size": 11}, xgap=2, ygap=2,
-            customdata=np.round(custom, 4).tolist(),
-            hovertemplate="Referred %{y}, at %{x}: %{customdata[2]:.0f} of %{customdata[3]:.0f} "
-            "followed up still attending (%{z:.1%}, 95% CI %{customdata[0]:.1%} to "
-            "%{customdata[1]:.1%}); %{customdata[4]:.0f} starters<extra>%{fullData.name}</extra>",
-        ), row=1, col=i)  # fmt: skip
-    fig.update_layout(coloraxis={
+        custom = np.dstack([grid_of[k].to_numpy(dtype=float) for k in keys])
+        data.append({
+            "type": "heatmap", "name": arm, "x": columns, "y": labels,
+            "coloraxis": "coloraxis", "text": text,
+            "z": [[None if math.isnan(v) else round(v, 4) for v in r] for r in shown],
+            "texttemplate": "%{text}", "textfont": {"size": 11}, "xgap": 2, "ygap": 2,
+            "customdata": np.round(custom, 4).tolist(),
+            "hovertemplate": "Referred %{y}, at %{x}: %{customdata[2]:.0f} of "
+            "%{customdata[3]:.0f} followed up still attending (%{z:.1%}, 95% CI "
+            "%{customdata[0]:.1%} to %{customdata[1]:.1%}); %{customdata[4]:.0f} starters"
+            "<extra>%{fullData.name}</extra>",
+            "xaxis": f"x{i if i > 1 else ''}", "yaxis": f"y{i if i > 1 else ''}",
+        })  # fmt: skip
+    axes = _axes(grid)
+    for name, axis in axes.items():
+        axis |= ({"autorange": "reversed", "type": "category", "showgrid": False}
+                 if name.startswith("yaxis") else
+                 {"side": "top", "showgrid": False, "type": "category"})  # fmt: skip
+    out = layout(title, "", "", **axes, annotations=notes,
+                 height=170 + 21 * max(len(months), 4), coloraxis={
         "colorscale": "Viridis", "cmin": 0, "cmax": 1,
         "colorbar": {"title": {"text": "Still<br>attending"}, "tickformat": ".0%", "len": 0.6},
     })  # fmt: skip
-    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False, type="category")
-    fig.update_layout(margin={"t": 120})
-    return fig
+    out["margin"] = {**out["margin"], "t": 120}
+    return figure(data, out)
 
 
 def cox_term_label(variable: str, level: str, reference: object) -> str:
