@@ -23,18 +23,17 @@ Rows are per arm as on the Overview page (a pilot's ``pilot`` and ``comparison``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.equity_view import EquityView, equity_view
 from analysis.filters import Filters
 from analysis.indicators import proportion_ci, rate_ci
 from analysis.inequality import SiiResult, slope_index_of_inequality
-from analysis.metrics.overview import ARM_LABELS, arm_pcns, data_window
+from analysis.metrics.overview import ARM_LABELS
 
 # fmt: off
 __all__ = [
@@ -49,7 +48,6 @@ SII_COLUMNS = ["arm", "arm_label", "measure", "sii", "sii_lower", "sii_upper",
                "most_deprived_fitted", "least_deprived_fitted", "n_quantiles", "ci_method"]
 # fmt: on
 DIMENSIONS = ("imd_quintile", "imd_decile", "age_band", "sex", "ethnicity")
-DAYS_PER_YEAR = 365.25
 PER = 1000
 NO_FILTERS = Filters()
 Basis = Literal["residence", "practice"]
@@ -57,53 +55,8 @@ Imd = Literal["imd_quintile", "imd_decile"]
 
 
 # ---------------------------------------------------------------------------------------------
-# From the store
+# From the store (counted by analysis.equity_view)
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _View:
-    pcns: pd.DataFrame  # pcn_code, arm, registered_patients
-    referrals: pd.DataFrame  # one row per referral in view, with its arm
-    years: float
-    areas: pd.DataFrame  # lsoa_code, population, imd_decile, pcn_code, arm (PCNs in view)
-
-
-def _view(con: duckdb.DuckDBPyConnection, filters: Filters) -> _View | None:
-    if filters.activity_groups:
-        raise ValueError("the activity group filter is not available yet (needs supply data)")
-    window = data_window(con)
-    if window is None:
-        return None
-    start: date = max(filters.start or window.first_referral, window.first_referral)
-    end: date = min(filters.end or window.last_referral, window.last_referral)
-    pcns = arm_pcns(con, filters)
-    if start > end or pcns.empty:
-        return None
-    pcns["arm"] = pcns["arm"].astype(str)
-    params = {
-        "start": start,
-        "end": end,
-        "pcns": pcns["pcn_code"].tolist(),
-        "sources": list(filters.referral_sources),
-        "conditions": list(filters.conditions),
-    }
-    referrals = con.execute(
-        """SELECT pcn_code, lsoa_code, imd_decile, imd_quintile, age_band, sex, ethnicity,
-                  first_attended
-           FROM journeys
-           WHERE referral_date BETWEEN $start AND $end
-             AND list_contains($pcns::VARCHAR[], pcn_code)
-             AND (len($sources::VARCHAR[]) = 0
-                  OR list_contains($sources::VARCHAR[], referral_source))
-             AND (len($conditions::VARCHAR[]) = 0
-                  OR list_has_any(conditions, $conditions::VARCHAR[]))""",
-        params,
-    ).df()
-    referrals = referrals.merge(pcns[["pcn_code", "arm"]], on="pcn_code")
-    areas = con.execute("SELECT lsoa_code, population, imd_decile, pcn_code FROM stg_areas").df()
-    areas = areas.merge(pcns[["pcn_code", "arm"]], on="pcn_code")
-    return _View(pcns, referrals, ((end - start).days + 1) / DAYS_PER_YEAR, areas)
-
-
 def _labelled(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame.insert(1, "arm_label", frame["arm"].map(ARM_LABELS))
     return frame[columns].reset_index(drop=True)
@@ -124,25 +77,27 @@ def referral_rates_by_imd(
     """
     if basis not in ("residence", "practice") or by not in ("imd_quintile", "imd_decile"):
         raise ValueError("basis must be 'residence' or 'practice'; by 'imd_quintile'/'imd_decile'")
-    view = _view(con, filters)
+    view = equity_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=RATE_COLUMNS)
     return _rates(view, basis, by, confidence)
 
 
-def _rates(view: _View, basis: Basis, by: Imd, confidence: float) -> pd.DataFrame:
+def _rates(view: EquityView, basis: Basis, by: Imd, confidence: float) -> pd.DataFrame:
     areas = view.areas
     if basis == "residence":
         areas = areas.assign(group=_imd_group(areas["imd_decile"], by))
         den = areas.groupby(["arm", "group"])["population"].sum()
-        refs = view.referrals.merge(areas[["lsoa_code", "arm", "group"]], on=["lsoa_code", "arm"])
+        refs = view.by("home_decile")  # referrals living in their arm's catchment
+        refs["group"] = _imd_group(refs["group"], by)
     else:
         weighted = areas.assign(w=areas["population"] * areas["imd_decile"]).groupby("pcn_code")
         decile = (weighted["w"].sum() / weighted["population"].sum()).round().astype(int)
         pcns = view.pcns.assign(group=_imd_group(view.pcns["pcn_code"].map(decile), by))
         den = pcns.dropna(subset=["group"]).groupby(["arm", "group"])["registered_patients"].sum()
-        refs = view.referrals.merge(pcns[["pcn_code", "group"]], on="pcn_code")
-    num = refs.groupby(["arm", "group"]).size()
+        refs = view.by("pcn_code")
+        refs["group"] = refs["group"].map(pcns.set_index("pcn_code")["group"])
+    num = refs.groupby(["arm", "group"])["referrals"].sum()
     frame = pd.DataFrame({"population": den}).join(num.rename("referrals")).fillna(0)
     frame = frame.reset_index().sort_values(["arm", "group"], key=_order)
     frame[["referrals", "population"]] = frame[["referrals", "population"]].astype("int64")
@@ -176,24 +131,16 @@ def uptake_by(
     bad = [d for d in dimensions if d not in DIMENSIONS]
     if bad:
         raise ValueError(f"unknown dimensions {bad}; choose from {', '.join(DIMENSIONS)}")
-    view = _view(con, filters)
-    if view is None or view.referrals.empty:
+    view = equity_view(con, filters)
+    if view is None or view.empty:
         return pd.DataFrame(columns=UPTAKE_COLUMNS)
     return _uptake(view, dimensions, confidence)
 
 
-def _uptake(view: _View, dimensions: tuple[str, ...], confidence: float) -> pd.DataFrame:
-    parts = []
-    for dim in dimensions:
-        values = view.referrals[dim]
-        if dim.startswith("imd"):
-            values = values.astype("Int64").astype(str).replace("<NA>", "unknown")
-        group = values.fillna("unknown").astype(str).rename("group")
-        counts = view.referrals.groupby(["arm", group]).agg(
-            referrals=("first_attended", "size"), first_attended=("first_attended", "sum")
-        )
-        parts.append(counts.reset_index().assign(dimension=dim))
-    frame = pd.concat(parts, ignore_index=True)
+def _uptake(view: EquityView, dimensions: tuple[str, ...], confidence: float) -> pd.DataFrame:
+    frame = pd.concat(
+        [view.by(dim).assign(dimension=dim) for dim in dimensions], ignore_index=True
+    )
     frame["first_attended"] = frame["first_attended"].astype("int64")
     frame["uptake"], frame["uptake_lower"], frame["uptake_upper"] = proportion_ci(
         frame["first_attended"], frame["referrals"], confidence=confidence
@@ -216,14 +163,14 @@ def imd_sii(
     (``basis`` as in :func:`referral_rates_by_imd`) or uptake as a proportion 0..1."""
     if measure not in ("referral_rate", "uptake"):
         raise ValueError(f"measure must be 'referral_rate' or 'uptake', got {measure!r}")
-    view = _view(con, filters)
+    view = equity_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=SII_COLUMNS)
     return _sii(view, measure, basis, confidence, ci_method)
 
 
 def _sii(
-    view: _View,
+    view: EquityView,
     measure: Literal["referral_rate", "uptake"],
     basis: Basis,
     confidence: float,
@@ -233,7 +180,7 @@ def _sii(
         table = _rates(view, basis, "imd_decile", 0.95)
         table = table.assign(count=table["referrals"], den=table["population"] * table["years"])
         kw = {"kind": "rate", "multiplier": PER}
-    elif view.referrals.empty:
+    elif view.empty:
         return pd.DataFrame(columns=SII_COLUMNS)
     else:
         table = _uptake(view, ("imd_decile",), 0.95)
@@ -268,8 +215,8 @@ def page_tables(
     by IMD quintile of residence, uptake by each of ``dimensions`` and the SII of both measures
     — each as :func:`referral_rates_by_imd`, :func:`uptake_by` and :func:`imd_sii` (referral
     rate, then uptake) return it. All three are empty when no referral is in view."""
-    view = _view(con, filters)
-    if view is None or view.referrals.empty:
+    view = equity_view(con, filters)
+    if view is None or view.empty:
         return tuple(pd.DataFrame(columns=c) for c in (RATE_COLUMNS, UPTAKE_COLUMNS, SII_COLUMNS))
     sii = [_sii(view, m, "residence", 0.95, "simulation") for m in ("referral_rate", "uptake")]
     return (

@@ -33,6 +33,7 @@ MODULES: tuple[str, ...] = (
     "analysis.cox",
     "analysis.outcomes",
     "analysis.equity",
+    "analysis.equity_view",
     "analysis.funnel",
     "analysis.impact",
     "analysis.metrics.overview",

@@ -90,11 +90,19 @@ GROUP_COLUMNS = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "r
 def select_counts(group: str) -> str:
     """Funnel counts and the days-to-start quartiles per ``group`` (SQL columns)."""
     counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {c}" for c in COUNTS[1:])
-    days = ", ".join(
-        f"quantile_cont(days_to_first_attendance, {q}) AS {name}"
-        for q, name in zip((0.5, 0.25, 0.75), _DAYS, strict=True)
-    )
-    return f"{group}, count(*) AS referrals, {counts}, {days}"
+    days = "quantile_cont(days_to_first_attendance, [0.5, 0.25, 0.75]) AS days_quartiles"
+    return f"{group}, count(*) AS referrals, {counts}, {days}"  # one sort for the 3 quantiles
+
+
+def _quartiles(frame: pd.DataFrame) -> pd.DataFrame:
+    """``days_quartiles`` (a list per row, missing without starters) as the columns of
+    :data:`_DAYS`."""
+    lists = frame.pop("days_quartiles")
+    values = np.full((len(frame), len(_DAYS)), np.nan)
+    known = lists.notna().to_numpy()
+    if known.any():
+        values[known] = np.stack(lists[known].to_numpy()).astype(float)
+    return frame.assign(**dict(zip(_DAYS, values.T, strict=True)))
 
 
 def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -148,7 +156,7 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     if by == "month":
         counts = counts.rename(columns={"referral_month": "month"})
         counts["month"] = pd.to_datetime(counts["month"]).astype("datetime64[ns]")
-    counts["arm"] = counts["arm"].astype(str)
+    counts = _quartiles(counts.assign(arm=counts["arm"].astype(str)))
     frame = _with_rates(spine.merge(counts, on=on, how="left"))
     return frame[columns]
 
@@ -258,7 +266,7 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
     frame = pd.concat(parts, ignore_index=True).rename(columns={"grp": "group"})
     if frame.empty:
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
-    frame = _with_rates(frame)
+    frame = _with_rates(_quartiles(frame))
     frame["dimension_label"] = frame["dimension"].map({d: v[0] for d, v in DIMENSIONS.items()})
     frame["arm_label"] = frame["arm"].map(ARM_LABELS)
     frame["_d"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
