@@ -207,3 +207,20 @@ def test_pcn_names_left_off_a_crowded_map(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(layers(deck_json())["pcn-names"]["data"]) == 2
     monkeypatch.setattr(supply_map, "MAX_PCN_NAMES", 1)
     assert layers(deck_json())["pcn-names"]["data"] == []
+
+
+def test_records_encoded_from_a_frame_are_the_values_json_writes() -> None:
+    frame = pd.DataFrame(
+        {
+            "plot_lon": [-0.123456, 51.5, -1.180955],
+            "plot_lat": [52.679227, float("nan"), 0.000001],
+            "fill": [[230, 159, 0, 255], [0, 0, 0, 255], [86, 180, 233, 255]],
+            "title": ["Café · £2.50 – “quoted” \\ slash/", "tab\there", "🏊 pool"],
+        }
+    )
+    records = supply_map._records(frame, list(frame.columns))
+    from_frame = supply_map.EncodedRecords("x", frame).records
+    written = json.dumps(records, sort_keys=True, separators=(",", ":"))
+    assert json.loads(from_frame) == json.loads(written)  # the same values, in the same order
+    assert list(json.loads(from_frame)[0]) == sorted(frame.columns)
+    assert json.loads(from_frame)[1]["plot_lat"] is None
