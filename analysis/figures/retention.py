@@ -199,9 +199,9 @@ def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
     data = []
     for i, arm in enumerate(arms, start=1):
         rows = cohort[cohort["arm_label"] == arm]
-        grid_of = {k: rows.pivot(index="referral_month", columns="week", values=k)
-                   .reindex(index=months, columns=weeks) for k in
-                   ("share", "lower", "upper", "followed_up", "retained", "starters")}  # fmt: skip
+        values = ["share", "lower", "upper", "followed_up", "retained", "starters"]
+        wide = rows.pivot(index="referral_month", columns="week", values=values)
+        grid_of = {k: wide[k].reindex(index=months, columns=weeks) for k in values}
         followed = grid_of["followed_up"].fillna(0).to_numpy()
         share = grid_of["share"].to_numpy(dtype=float)
         shown = np.where(followed >= MIN_CELL, share, np.nan)

@@ -211,18 +211,19 @@ def cohort_retention(journeys: pd.DataFrame, confidence: float = 0.95) -> pd.Dat
     rows = journeys[journeys["first_attended"].fillna(False).astype(bool)]
     if rows.empty:
         return pd.DataFrame(columns=COHORT_COLUMNS)
-    parts = []
-    for week in WEEKS:
-        counts = rows.assign(
-            followed_up=rows[f"followed_up_{week}w"].fillna(False).astype(bool),
-            retained=rows[f"retained_{week}w"].fillna(False).astype(bool),
-        ).groupby(["arm", "arm_label", "referral_month"], sort=False)
-        part = counts.agg(
-            starters=("referral_id", "size"),
-            followed_up=("followed_up", "sum"),
-            retained=("retained", "sum"),
-        )
-        parts.append(part.reset_index().assign(week=week))
+    flags = pd.DataFrame({
+        f"{what}_{week}": rows[f"{what}_{week}w"].fillna(False).astype(bool)
+        for week in WEEKS for what in ("followed_up", "retained")
+    })  # fmt: skip
+    groups = flags.groupby([rows["arm"], rows["arm_label"], rows["referral_month"]], sort=False)
+    sums, sizes = groups.sum(), groups.size()
+    parts = [
+        pd.DataFrame({
+            "starters": sizes, "followed_up": sums[f"followed_up_{week}"],
+            "retained": sums[f"retained_{week}"],
+        }).reset_index().assign(week=week)
+        for week in WEEKS
+    ]  # fmt: skip
     frame = pd.concat(parts, ignore_index=True)
     frame[["starters", "followed_up", "retained"]] = frame[
         ["starters", "followed_up", "retained"]
