@@ -163,22 +163,35 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
 
 def _spine(view: View, by: By) -> pd.DataFrame:
     """The rows a funnel table must have: every PCN in view, every arm, or arm × month."""
-    pcns = view.pcns.assign(arm=view.pcns["arm"].astype(str))
-    pcns["arm_label"] = pcns["arm"].map(ARM_LABELS)
-    pcns["registered_patients"] = pcns["registered_patients"].astype("int64")
+    pcns = view.pcns
+    arm = pcns["arm"].astype(str)
+    patients = pcns["registered_patients"].astype("int64")
     if by == "pcn":
-        return _arm_sorted(pcns, "pcn_code")[_KEYS["pcn"]]
-    arms = pcns.groupby(["arm", "arm_label"], as_index=False, sort=False).agg(
-        pcns=("pcn_code", "size"),
-        registered_patients=("registered_patients", "sum"),
-        go_live=("go_live", "first"),
-    )
-    arms["go_live"] = pd.to_datetime(arms["go_live"]).astype("datetime64[ns]")
+        frame = pd.DataFrame({"arm": arm, "arm_label": arm.map(ARM_LABELS),
+                              "pcn_code": pcns["pcn_code"], "pcn_name": pcns["pcn_name"],
+                              "registered_patients": patients})  # fmt: skip
+        return _arm_sorted(frame, "pcn_code")
+    names = list(dict.fromkeys(arm))  # arms in order of first appearance
+    rows = [arm.to_numpy() == a for a in names]
+    go_live = [pcns.loc[r, "go_live"].dropna() for r in rows]  # the first date given
+    arms = pd.DataFrame({
+        "arm": names,
+        "arm_label": [ARM_LABELS[a] for a in names],
+        "pcns": np.array([r.sum() for r in rows], dtype="int64"),
+        "registered_patients": np.array([patients[r].sum() for r in rows], dtype="int64"),
+        "go_live": pd.to_datetime([g.iloc[0] if len(g) else pd.NaT for g in go_live]),
+    })  # fmt: skip
+    arms["go_live"] = arms["go_live"].astype("datetime64[ns]")
     if by == "arm":
         return _arm_sorted(arms)
     first = pd.Timestamp(view.start).to_period("M").to_timestamp()
-    months = pd.DataFrame({"month": pd.date_range(first, pd.Timestamp(view.end), freq="MS")})
-    spine = arms[["arm", "arm_label", "go_live"]].merge(months, how="cross")
+    months = pd.date_range(first, pd.Timestamp(view.end), freq="MS")
+    spine = pd.DataFrame({
+        "arm": np.repeat(arms["arm"].to_numpy(), len(months)),
+        "arm_label": np.repeat(arms["arm_label"].to_numpy(), len(months)),
+        "go_live": np.repeat(arms["go_live"].to_numpy(), len(months)),
+        "month": np.tile(months.to_numpy(), len(arms)),
+    })  # fmt: skip
     return _arm_sorted(spine, "month")
 
 
