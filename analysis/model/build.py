@@ -74,6 +74,18 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                     list(SWEMWBS_RAW_TO_METRIC.items()))
 
 
+def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A SQL model as a table or a view, replacing whichever of the two its name had."""
+    found = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ?", [model.name]
+    ).fetchone()
+    kind = "VIEW" if model.materialized == "view" else "TABLE"
+    if found and (found[0] == "VIEW") != (kind == "VIEW"):
+        con.execute(f"DROP {'VIEW' if found[0] == 'VIEW' else 'TABLE'} {model.name}")
+    con.execute(f"CREATE OR REPLACE {kind} {model.name} AS {model.sql()}")
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -104,7 +116,7 @@ def build(
             if model.builder is not None:
                 model.builder(con)
             else:
-                con.execute(f"CREATE OR REPLACE TABLE {model.name} AS {model.sql()}")
+                _materialize(con, model)
             report.failures.extend(run_tests(con, model))
             report.rows[model.name] = int(
                 con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0])

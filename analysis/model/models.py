@@ -35,6 +35,8 @@ class Model:
     expressions: tuple[str, ...] = ()  # SQL conditions every row must meet
     # A model computed in Python (spatial queries) instead of SQL; it creates its own table.
     builder: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+    # "view" for a SQL model only the build reads: nothing is written, its tests still run.
+    materialized: str = "table"
 
     def sql(self) -> str:
         return resources.files("analysis.model").joinpath(
@@ -67,6 +69,7 @@ MODELS: tuple[Model, ...] = (
           not_null=("imd_decile", "imd_quintile", "pcn_code", "population"),
           expressions=("imd_decile BETWEEN 1 AND 10", "imd_quintile BETWEEN 1 AND 5")),
     Model("stg_referrals", "staging", "one row per referral", ("referral_id",),
+          materialized="view",  # read only by journeys; a 1M-row copy costs seconds
           not_null=("patient_key", "referral_date", "referral_month", "practice_code", "status"),
           relationships=(("practice_code", "stg_practices", "practice_code"),
                          ("lsoa_code", "stg_areas", "lsoa_code")),
