@@ -18,6 +18,7 @@ people of a view.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Self
@@ -54,6 +55,9 @@ TOOLTIP = {
 MAX_PCN_NAMES = 12  # PCN names are drawn on the map up to this many PCNs; tooltips always name
 TIP = ["title", "line1", "line2", "line3"]
 AT, PIXELS = "[longitude, latitude]", "'pixels'"
+MARKER = "@@encoded-records:"  # a layer's data written beforehand: see EncodedRecords
+MARKERS = re.compile(r'"@@encoded-records:([a-z-]+)"')
+UNWRITTEN = "\x00referred\x00"  # stands for the areas' last tooltip line until it is known
 
 
 def _plain(series: pd.Series) -> list:
@@ -83,9 +87,11 @@ class EncodedRecords(str):
 
     records: str
 
-    def __new__(cls, layer_id: str, records: list[dict] | pd.DataFrame) -> Self:
-        marker = super().__new__(cls, f"@@encoded-records:{layer_id}")
-        if isinstance(records, pd.DataFrame):
+    def __new__(cls, layer_id: str, records: list[dict] | pd.DataFrame | str) -> Self:
+        marker = super().__new__(cls, f"{MARKER}{layer_id}")
+        if isinstance(records, str):  # already written
+            marker.records = records
+        elif isinstance(records, pd.DataFrame):
             ordered = records[sorted(records.columns)]
             marker.records = ordered.to_json(orient="records", double_precision=10)
         else:
@@ -138,13 +144,15 @@ def _session_rows(series: pd.DataFrame, ok: pd.Series, step_m: float) -> pd.Data
 class MapBase:
     """Everything on the supply map that the referral period and filters do not change:
     ``areas`` (one row per area drawn, in the order given, with fill and tooltip lines but no
-    referred people), the areas' spacing (m), the view, and the other layers' records written
-    as JSON (by layer id)."""
+    referred people), the areas' spacing (m), the view, the other layers' records written
+    as JSON (by layer id) and the areas' records written as JSON around their last tooltip
+    line (``area_pieces``: one more piece than areas; empty if they could not be split)."""
 
     areas: pd.DataFrame
     spacing: float
     view: pdk.ViewState
     encoded: dict[str, EncodedRecords]
+    area_pieces: tuple[str, ...] = ()
 
 
 def map_base(
@@ -174,12 +182,32 @@ def map_base(
         "pcn-names": drawn if len(drawn) <= MAX_PCN_NAMES else [],  # else too crowded to read
     }
     view = view_of(areas) if len(areas) else pdk.ViewState(latitude=52.5, longitude=-1.5, zoom=6)
+    rows = _area_rows(areas, names).reset_index(drop=True)
+    written = json.dumps(
+        _records(rows.assign(line3=UNWRITTEN), ["longitude", "latitude", "fill", *TIP]),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    pieces = tuple(written.split(json.dumps(UNWRITTEN)))
     return MapBase(
-        areas=_area_rows(areas, names).reset_index(drop=True),
+        areas=rows,
         spacing=spacing,
         view=view,
         encoded={k: EncodedRecords(k, v) for k, v in encoded.items()},
+        area_pieces=pieces if len(pieces) == len(rows) + 1 else (),
     )
+
+
+def _area_records(base: MapBase, line3: pd.Series) -> list[dict] | str:
+    """The areas' records with their last tooltip line: the base's pieces joined around it
+    (the same text as writing the records), or the records when there are no pieces."""
+    if not base.area_pieces:
+        return _records(base.areas.assign(line3=line3), ["longitude", "latitude", "fill", *TIP])
+    written = {text: json.dumps(text) for text in set(line3)}
+    parts = [base.area_pieces[0]]
+    for text, piece in zip(line3, base.area_pieces[1:], strict=True):
+        parts += (written[text], piece)
+    return "".join(parts)
 
 
 def deck_for(base: MapBase, referred_people: pd.Series) -> CompactDeck:
@@ -187,10 +215,8 @@ def deck_for(base: MapBase, referred_people: pd.Series) -> CompactDeck:
     the same order; counts at or below the threshold are shown as "≤7" and get no ring)."""
     people = pd.Series(np.asarray(referred_people, dtype="int64"))
     shown = ~suppressed(people)
-    a = base.areas.assign(
-        line3="Referred people: " + people.map("{:,}".format).where(shown, REDACTED)
-    )
-    rings = a.loc[shown.to_numpy(), ["longitude", "latitude"]]
+    line3 = "Referred people: " + people.map("{:,}".format).where(shown, REDACTED)
+    rings = base.areas.loc[shown.to_numpy(), ["longitude", "latitude"]]
     counts = people[shown]
     biggest = max(float(counts.max()) if len(counts) else 1.0, 1.0)
     spacing = base.spacing
@@ -203,8 +229,8 @@ def deck_for(base: MapBase, referred_people: pd.Series) -> CompactDeck:
         pdk.Layer("PolygonLayer", id="pcn-outlines", data=data["pcn-outlines"],
                   get_polygon="polygon", filled=False, get_line_color="line",
                   get_line_width="width", line_width_units=PIXELS),
-        pdk.Layer("ScatterplotLayer", id="areas", data=_records(a, ["longitude", "latitude",
-                  "fill", *TIP]), get_position=AT, get_fill_color="fill",
+        pdk.Layer("ScatterplotLayer", id="areas", data=EncodedRecords("areas",
+                  _area_records(base, line3)), get_position=AT, get_fill_color="fill",
                   get_radius=round(0.65 * spacing, 1), radius_min_pixels=3, pickable=True),
         pdk.Layer("ScatterplotLayer", id="referred-people", data=_records(rings, ["longitude",
                   "latitude", "radius"]), get_position=AT, get_radius="radius", filled=False,
@@ -257,7 +283,9 @@ class CompactDeck(pdk.Deck):
 
     def to_json(self) -> str:
         text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
-        for layer in self.layers:
-            if isinstance(layer.data, EncodedRecords):
-                text = text.replace(json.dumps(str(layer.data)), layer.data.records, 1)
-        return text
+        written = {
+            str(layer.data)[len(MARKER) :]: layer.data.records
+            for layer in self.layers
+            if isinstance(layer.data, EncodedRecords)
+        }
+        return MARKERS.sub(lambda found: written[found[1]], text) if written else text

@@ -3,6 +3,7 @@ coverage chart and the legend, built from the small frames of the metrics tests.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -224,3 +225,16 @@ def test_records_encoded_from_a_frame_are_the_values_json_writes() -> None:
     assert json.loads(from_frame) == json.loads(written)  # the same values, in the same order
     assert list(json.loads(from_frame)[0]) == sorted(frame.columns)
     assert json.loads(from_frame)[1]["plot_lat"] is None
+
+
+def test_area_records_joined_around_the_referred_line_are_the_records_written() -> None:
+    data, ok, areas, pcns = built([20, 3, 9, 0])
+    base = supply_map.map_base(areas, data.series, ok, pcns, data.practices)
+    assert len(base.area_pieces) == len(areas) + 1
+    unsplit = dataclasses.replace(base, area_pieces=())
+    for people in ([20, 3, 9, 0], [0, 0, 0, 0], [1200, 8, 7, 31]):
+        joined = supply_map.deck_for(base, pd.Series(people)).to_json()
+        assert joined == supply_map.deck_for(unsplit, pd.Series(people)).to_json()
+        lines = [a["line3"] for a in layers(json.loads(joined))["areas"]["data"]]
+        expected = [f"Referred people: {n:,}" if n > 7 else "Referred people: ≤7" for n in people]
+        assert lines == expected
