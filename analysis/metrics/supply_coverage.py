@@ -103,7 +103,10 @@ def pcn_reach(
     out["suitable_series"] = out["pcn_code"].map(chosen.groupby("pcn_code").size())
     out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
     occ = data.occurrences
-    timely = occ.loc[matching_occurrences(occ, times), "series_id"].value_counts()
+    if times.active or data.occurrence_counts is None:
+        timely = occ.loc[matching_occurrences(occ, times), "series_id"].value_counts()
+    else:  # every occurrence counts
+        timely = data.occurrence_counts
     per_series = chosen["series_id"].map(timely).fillna(0)
     weekly = per_series.groupby(chosen["pcn_code"]).sum() / max(data.weeks, 1)
     out["suitable_weekly_per_1000"] = 1000 * _ratio(

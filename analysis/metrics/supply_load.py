@@ -53,7 +53,8 @@ class SupplyData:
     area of mart_area_access (``in_view`` marks those of the PCNs in view; referred people may
     live outside them); ``referred``: people referred in view (patient_key, pcn_code,
     lsoa_code); ``pcns``: mart_pcn_access rows in view with their arm; ``practices``;
-    ``places``: postcode → coordinates; ``weeks``: weeks of weekly supply."""
+    ``places``: postcode → coordinates; ``weeks``: weeks of weekly supply;
+    ``occurrence_counts``: each series' number of occurrences, when counted beforehand."""
 
     series: pd.DataFrame
     occurrences: pd.DataFrame
@@ -63,6 +64,7 @@ class SupplyData:
     practices: pd.DataFrame
     places: pd.DataFrame
     weeks: int
+    occurrence_counts: pd.Series | None = None  # series_id → occurrences (any time), if known
 
 
 def view_pcns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -103,23 +105,27 @@ def journeys_in_view(
 @dataclass(frozen=True)
 class StoreSupply:
     """The part of :class:`SupplyData` no filter changes: every live series, their
-    occurrences with local times, the places and the weeks of weekly supply."""
+    occurrences with local times and their number per series, the places and the weeks of
+    weekly supply."""
 
     series: pd.DataFrame
     occurrences: pd.DataFrame
     places: pd.DataFrame
     weeks: int
+    occurrence_counts: pd.Series  # series_id → its number of occurrences
 
 
 def load_store_supply(con: duckdb.DuckDBPyConnection) -> StoreSupply:
     """Read the filter-independent supply once per store (see :class:`StoreSupply`)."""
+    occurrences = occurrence_times(con.execute(OCCURRENCES_SQL).df())
     return StoreSupply(
         series=con.execute(SERIES_SQL).df(),
-        occurrences=occurrence_times(con.execute(OCCURRENCES_SQL).df()),
+        occurrences=occurrences,
         places=con.execute(PLACES_SQL).df(),
         weeks=int(
             con.execute("SELECT count(DISTINCT week) FROM mart_pcn_supply_week").fetchone()[0]
         ),
+        occurrence_counts=occurrences["series_id"].value_counts(),
     )
 
 
@@ -155,6 +161,7 @@ def load_place(
         practices=con.execute(PRACTICES_SQL, codes).df(),
         places=store.places,
         weeks=store.weeks,
+        occurrence_counts=store.occurrence_counts,  # a series keeps all its occurrences
     )
 
 

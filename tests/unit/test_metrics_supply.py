@@ -3,6 +3,8 @@ Europe/London time, coverage per area and PCN, postcode lookup and the session f
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -197,6 +199,20 @@ def test_area_and_pcn_coverage() -> None:
     ok2 = m.matching_series(data, DEFAULT_PROFILE, weekday)
     again = m.pcn_coverage(data, m.area_coverage(data, ok2), ok2, weekday).set_index("pcn_code")
     assert again.loc["P1", "suitable_weekly_per_1000"] == pytest.approx(1000 * 1.0 / 4000)
+
+
+def test_coverage_in_two_steps_and_with_counted_occurrences_is_the_same() -> None:
+    data = small_data()
+    counted = dataclasses.replace(
+        data, occurrence_counts=data.occurrences["series_id"].value_counts()
+    )
+    for times in (m.SessionTimes(), m.SessionTimes(("morning",)), m.SessionTimes((), True)):
+        ok = m.matching_series(data, DEFAULT_PROFILE, times)
+        areas = m.area_coverage(data, ok)
+        whole = m.pcn_coverage(data, areas, ok, times)
+        reach = m.pcn_reach(counted, m.area_reach(counted, ok), ok, times)
+        pd.testing.assert_frame_equal(m.pcn_referred(reach, areas, data.referred), whole)
+        assert m.referred_people(areas, data.referred).tolist() == [1, 0, 1, 1]
 
 
 def test_no_suitable_session_leaves_distances_missing() -> None:
