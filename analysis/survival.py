@@ -68,7 +68,7 @@ def starters(journeys: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     )
     if group is not None:
         keep &= journeys[group].notna()
-    rows = journeys.loc[keep]
+    rows = journeys.loc[keep, needed]  # only the columns used: no copy of the others
     days = rows["retention_days"].to_numpy(dtype=float)
     if (days < 0).any():
         raise ValueError("retention_days must not be negative")

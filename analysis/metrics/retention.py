@@ -142,7 +142,8 @@ def retention(journeys: pd.DataFrame, by: str = "arm_label") -> Retention:
         raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
     sizes = starters(journeys, by)["group"].value_counts()
     big = sizes.index[sizes >= MIN_STARTERS].tolist()
-    kept = journeys[journeys[by].notna()]
+    used = list(dict.fromkeys(["first_attended_date", "retention_days", "disengaged", by]))
+    kept = journeys.loc[journeys[by].notna(), used]  # only the columns the estimates use
     kept = kept[np.isin(group_labels(kept[by]), big)]
     km, at_risk = kaplan_meier(kept, by), numbers_at_risk(kept, by)
     if by == "arm_label":
