@@ -1,13 +1,14 @@
 """The journeys in view, kept for the Retention and Outcomes pages (and shared between them).
 
 Every journey of a pilot's PCNs is read once per store file and pilot; a filter change then
-reads only the referral ids it selects and takes their rows from that frame
-(:func:`analysis.metrics.retention.journeys_within`). The frames are shared objects
-(``st.cache_resource``): no copy is pickled or unpickled on a rerun, so no page may modify them.
+reads only the referral ids it selects and keeps their positions in that frame
+(:func:`analysis.metrics.retention.rows_within`). The pilot's frame is a shared object
+(``st.cache_resource``): no copy is pickled or unpickled on a rerun, so no page may modify it.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +16,7 @@ from analysis.filters import Filters
 from analysis.metrics import retention as metrics
 from analysis.outcomes import followup_table, read_followups
 
-__all__ = ["followups_for_week", "journeys", "pilot_journeys"]
+__all__ = ["followups_for_week", "journeys", "pilot_journeys", "rows_in_view"]
 
 
 @st.cache_resource(show_spinner="Reading the pilot's referrals…", max_entries=4)
@@ -25,11 +26,19 @@ def pilot_journeys(_con, store_key: str, pilot: str | None) -> pd.DataFrame:
         return metrics.journeys_in_view(cur, Filters(pilot=pilot))
 
 
-@st.cache_resource(show_spinner="Selecting referrals…", max_entries=32)
-def journeys(_con, store_key: str, flt: Filters) -> pd.DataFrame:
-    """The journeys in view (:func:`analysis.metrics.retention.journeys_in_view` of ``flt``)."""
+@st.cache_resource(show_spinner="Selecting referrals…", max_entries=64)
+def rows_in_view(_con, store_key: str, flt: Filters) -> np.ndarray:
+    """Where the journeys in view are in :func:`pilot_journeys` (positions: small to keep)."""
     with _con.cursor() as cur:
-        return metrics.journeys_within(cur, flt, pilot_journeys(_con, store_key, flt.pilot))
+        return metrics.rows_within(cur, flt, pilot_journeys(_con, store_key, flt.pilot))
+
+
+def journeys(con, store_key: str, flt: Filters) -> pd.DataFrame:
+    """The journeys in view (:func:`analysis.metrics.retention.journeys_in_view` of ``flt``),
+    taken from the pilot's journeys on each run rather than kept, so memory holds one frame per
+    pilot whatever the number of filter sets."""
+    wider = pilot_journeys(con, store_key, flt.pilot)
+    return metrics.journeys_at(wider, rows_in_view(con, store_key, flt))
 
 
 @st.cache_resource(show_spinner="Reading questionnaires…", max_entries=6)

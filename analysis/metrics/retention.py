@@ -40,7 +40,8 @@ from analysis.survival import (
 __all__ = [
     "COHORT_COLUMNS", "EVENTS_PER_TERM", "GROUPINGS", "JOURNEY_FIELDS", "MIN_STARTERS",
     "Retention", "at_risk_table", "cohort_retention", "cox_model", "describe_logrank",
-    "journeys_in_view", "journeys_within", "retention", "survival_table",
+    "journeys_at", "journeys_in_view", "journeys_within", "retention", "rows_within",
+    "survival_table",
 ]
 # fmt: on
 
@@ -88,23 +89,35 @@ def journeys_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     return frame[columns].reset_index(drop=True)
 
 
+def rows_within(
+    con: duckdb.DuckDBPyConnection, filters: Filters, wider: pd.DataFrame
+) -> np.ndarray:
+    """Positions in ``wider`` — the journeys in view of the same pilot without other filters,
+    ``journeys_in_view(con, Filters(pilot=filters.pilot))`` — of the journeys ``filters``
+    selects. Only the ids in view are read from the store, so a page that keeps ``wider`` (read
+    once per store and pilot) answers a filter change without re-reading every journey."""
+    view = in_view(con, filters)
+    if view is None or wider.empty:
+        return np.empty(0, dtype=np.intp)
+    ids = view.counts(con, "referral_id", group_by="referral_id")["referral_id"]
+    return np.flatnonzero(wider["referral_id"].isin(ids).to_numpy())
+
+
+def journeys_at(wider: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The journeys at positions ``rows`` of ``wider`` (:func:`rows_within`), as
+    :func:`journeys_in_view` gives them: a PCN keeps its arm whatever else is filtered, so the
+    rows equal a fresh read."""
+    if not len(rows):
+        return pd.DataFrame(columns=["arm", "arm_label", *JOURNEY_FIELDS])
+    return wider.iloc[rows].reset_index(drop=True)
+
+
 def journeys_within(
     con: duckdb.DuckDBPyConnection, filters: Filters, wider: pd.DataFrame
 ) -> pd.DataFrame:
-    """:func:`journeys_in_view` of ``filters``, with the rows taken from ``wider``, the journeys
-    in view of the same pilot without other filters (``Filters(pilot=filters.pilot)``).
-
-    Only the ids in view are read from the store, so a page that keeps ``wider`` (read once per
-    store and pilot) answers a filter change without re-reading every journey's fields. A PCN
-    keeps its arm whatever else is filtered, so the rows are equal to a fresh read.
-    """
-    view = in_view(con, filters)
-    if view is None or wider.empty:
-        return pd.DataFrame(columns=["arm", "arm_label", *JOURNEY_FIELDS])
-    ids = view.counts(con, "referral_id", group_by="referral_id")["referral_id"]
-    if ids.empty:
-        return pd.DataFrame(columns=["arm", "arm_label", *JOURNEY_FIELDS])
-    return wider[wider["referral_id"].isin(ids)].reset_index(drop=True)
+    """:func:`journeys_in_view` of ``filters`` with the rows taken from ``wider`` (see
+    :func:`rows_within`)."""
+    return journeys_at(wider, rows_within(con, filters, wider))
 
 
 @dataclass(frozen=True)
