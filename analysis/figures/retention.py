@@ -175,6 +175,18 @@ def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go
     return figure(data, out)
 
 
+def _month_week_grid(rows: pd.DataFrame, months: list, weeks: list) -> dict[str, np.ndarray]:
+    """Each cohort value as a month × week array (NaN where the arm has no such cell)."""
+    i = np.searchsorted(np.asarray(months), rows["referral_month"].to_numpy())
+    j = np.searchsorted(np.asarray(weeks), rows["week"].to_numpy())
+    out = {}
+    for key in ("share", "lower", "upper", "followed_up", "retained", "starters"):
+        grid = np.full((len(months), len(weeks)), np.nan)
+        grid[i, j] = rows[key].to_numpy(dtype=float)
+        out[key] = grid
+    return out
+
+
 def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
     """Share still attending at 4, 12 and 26 weeks among starters followed up, by month of
     referral (rows, earliest first) and arm (panels). Cells with fewer than :data:`MIN_CELL`
@@ -199,11 +211,9 @@ def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
     data = []
     for i, arm in enumerate(arms, start=1):
         rows = cohort[cohort["arm_label"] == arm]
-        values = ["share", "lower", "upper", "followed_up", "retained", "starters"]
-        wide = rows.pivot(index="referral_month", columns="week", values=values)
-        grid_of = {k: wide[k].reindex(index=months, columns=weeks) for k in values}
-        followed = grid_of["followed_up"].fillna(0).to_numpy()
-        share = grid_of["share"].to_numpy(dtype=float)
+        grid_of = _month_week_grid(rows, months, weeks)
+        followed = np.nan_to_num(grid_of["followed_up"], nan=0.0)
+        share = grid_of["share"]
         shown = np.where(followed >= MIN_CELL, share, np.nan)
         if np.isnan(shown).all():  # plotly draws nothing, not even the text, for an all-blank z
             notes.append({"text": f"Fewer than {MIN_CELL} followed up<br>in every month",
@@ -213,7 +223,7 @@ def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
                  for s, n in zip(srow, nrow, strict=True)]
                 for srow, nrow in zip(share, followed, strict=True)]  # fmt: skip
         keys = ("lower", "upper", "retained", "followed_up", "starters")
-        custom = np.dstack([grid_of[k].to_numpy(dtype=float) for k in keys])
+        custom = np.dstack([grid_of[k] for k in keys])
         data.append({
             "type": "heatmap", "name": arm, "x": columns, "y": labels,
             "coloraxis": "coloraxis", "text": text,
