@@ -177,8 +177,8 @@ def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go
 
 def _month_week_grid(rows: pd.DataFrame, months: list, weeks: list) -> dict[str, np.ndarray]:
     """Each cohort value as a month × week array (NaN where the arm has no such cell)."""
-    i = np.searchsorted(np.asarray(months), rows["referral_month"].to_numpy())
-    j = np.searchsorted(np.asarray(weeks), rows["week"].to_numpy())
+    i = pd.Index(months).get_indexer(rows["referral_month"])
+    j = pd.Index(weeks).get_indexer(rows["week"])
     out = {}
     for key in ("share", "lower", "upper", "followed_up", "retained", "starters"):
         grid = np.full((len(months), len(weeks)), np.nan)
