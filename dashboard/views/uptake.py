@@ -6,12 +6,12 @@ import streamlit as st
 
 from analysis.export.catalogue import by_name
 from analysis.export.catalogue_items import with_total
-from analysis.export.catalogue_uptake import days_to_start, funnel_plot_counts
+from analysis.export.catalogue_uptake import days_to_start, draw_funnel_plot, funnel_plot_counts
 from analysis.figures import uptake as figures
 from analysis.filters import Filters
 from analysis.metrics import uptake as metrics
 from analysis.metrics.uptake_tables import uptake_tables
-from dashboard.exhibit import exhibit, notice, screened
+from dashboard.exhibit import Exhibit, exhibit, notice, screened
 
 ITEMS = by_name()
 
@@ -86,10 +86,16 @@ exhibit(
 )  # fmt: skip
 
 st.subheader("Uptake across PCNs")
-plot = funnel_plot_counts(screened(ARM, per_pcn))
+counted = screened(ARM, per_pcn)
+plot = funnel_plot_counts(counted)
 pooled = "" if plot is None else f" {plot.pooled:.1%}"
 exhibit(
-    ITEMS["uptake_funnel_plot"],
+    Exhibit.of(  # the chart of the numbers on screen reuses their funnel limits
+        ITEMS["uptake_funnel_plot"],
+        lambda frame: figures.uptake_funnel_plot_figure(plot)
+        if frame is counted
+        else draw_funnel_plot(frame),
+    ),
     per_pcn,
     key="funnel_plot",
     caption="Each PCN's uptake against its number of referrals; PCNs outside the 95% funnel "
