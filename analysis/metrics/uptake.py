@@ -21,7 +21,6 @@ interpolation), as on the Overview page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
@@ -29,13 +28,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.filters import JOURNEY_COLUMNS, UNKNOWN, Filters
-from analysis.funnel import (
-    NOT_SIGNIFICANT,
-    proportion_funnel_plot_data,
-    proportion_funnel_significance,
-)
 from analysis.indicators import proportion_ci
 from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, View, in_view
+from analysis.metrics.uptake_funnel_plot import UptakeFunnelPlot, uptake_funnel_plot
 
 # fmt: off
 __all__ = [
@@ -218,35 +213,6 @@ def funnel_stages(table: pd.DataFrame) -> pd.DataFrame:
     long["_s"] = long["stage"].map({s: i for i, s in enumerate(STAGES)})
     long = long.sort_values(["_r", "_s"], kind="stable")
     return long[[*keys, *STAGE_COLUMNS]].reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class UptakeFunnelPlot:
-    """Uptake per PCN against its referrals with funnel limits around the pooled uptake.
-
-    ``points``: the per-PCN rows with referrals (arm, pcn_code, pcn_name, referrals,
-    first_attended, uptake with its CI), ``significance`` (an :mod:`analysis.funnel` label)
-    and ``outside`` (beyond the 95% limits). ``limits``: ``population`` and the 95% (``2s``)
-    and 99.8% (``3s``) limits as proportions, with ``baseline``.
-    """
-
-    points: pd.DataFrame
-    limits: pd.DataFrame
-    pooled: float
-
-
-def uptake_funnel_plot(per_pcn: pd.DataFrame) -> UptakeFunnelPlot | None:
-    """Funnel-plot data from :func:`uptake_funnel` per PCN; None without referrals."""
-    points = per_pcn[per_pcn["referrals"] > 0].reset_index(drop=True)
-    if points.empty:
-        return None
-    x, n = points["first_attended"].to_numpy(float), points["referrals"].to_numpy(float)
-    labels = proportion_funnel_significance(x, n)
-    points = points[
-        ["arm", "arm_label", "pcn_code", "pcn_name", "referrals", "first_attended",
-         "uptake", "uptake_lower", "uptake_upper"]
-    ].assign(significance=labels, outside=labels != NOT_SIGNIFICANT)  # fmt: skip
-    return UptakeFunnelPlot(points, proportion_funnel_plot_data(x, n), float(x.sum() / n.sum()))
 
 
 def breakdown(
