@@ -3,16 +3,38 @@
 -- pcn_assignment says where the PCN came from: 'registered_patients' when `pilot reference`
 -- set it from the practice x LSOA shares (stg_catchment_shares, built before this model),
 -- 'supplied' when areas.csv gave it, 'nearest_practice' otherwise.
-WITH nearest AS (
+WITH unit AS (
+    -- Points on the unit sphere: the straight-line (chord) distance between two of them orders
+    -- pairs exactly as the great-circle distance does, with no trigonometry per pair.
     SELECT
-        a.lsoa_code,
-        arg_min(p.pcn_code, great_circle_km(a.latitude, a.longitude, p.latitude, p.longitude))
+        lsoa_code AS code,
+        NULL AS pcn_code,
+        cos(radians(latitude)) * cos(radians(longitude)) AS x,
+        cos(radians(latitude)) * sin(radians(longitude)) AS y,
+        sin(radians(latitude)) AS z
+    FROM src_areas
+    WHERE pcn_code IS NULL
+    UNION ALL
+    SELECT
+        practice_code,
+        pcn_code,
+        cos(radians(latitude)) * cos(radians(longitude)),
+        cos(radians(latitude)) * sin(radians(longitude)),
+        sin(radians(latitude))
+    FROM src_practices
+),
+
+nearest AS (
+    SELECT
+        a.code AS lsoa_code,
+        arg_min(p.pcn_code, (a.x - p.x) ** 2 + (a.y - p.y) ** 2 + (a.z - p.z) ** 2)
             AS nearest_pcn_code
-    FROM src_areas AS a
-    CROSS JOIN src_practices AS p
-    WHERE a.pcn_code IS NULL
-    GROUP BY a.lsoa_code
+    FROM unit AS a
+    CROSS JOIN unit AS p
+    WHERE a.pcn_code IS NULL AND p.pcn_code IS NOT NULL
+    GROUP BY a.code
 )
+
 SELECT
     a.lsoa_code,
     a.lsoa_name,
