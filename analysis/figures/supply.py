@@ -4,6 +4,7 @@ catalogue and the tests; each part lives in the module that says what it holds:
 - :mod:`analysis.figures.supply_map`: the supply map (a pydeck Deck), built in two steps so the
   parts that the referral period does not change are built once;
 - :mod:`analysis.figures.supply_places`: where things go on the map (outlines, spacing, view);
+- :mod:`analysis.figures.supply_map_rows`: the map's rows (fill colours, tooltip lines);
 - :mod:`analysis.figures.supply_style`: colours, distance bands and the map's legend;
 - :mod:`analysis.figures.supply_coverage`: the PCN coverage chart and the table's shading;
 - :mod:`analysis.figures.supply_tables`: the table views and the session data's attribution.

@@ -28,13 +28,11 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from analysis.figures.supply_places import fan_out, near, outlines, spacing_m, view_of
+from analysis.figures.supply_map_rows import area_rows, session_rows
+from analysis.figures.supply_places import near, outlines, spacing_m, view_of
 from analysis.figures.supply_style import (
     FONT,
-    OTHER_COLOUR,
     UNSUITABLE,
-    activity_colours,
-    distance_band,
     rgb,
 )
 from analysis.metrics.supply_disclosure import REDACTED, suppressed
@@ -99,47 +97,6 @@ class EncodedRecords(str):
         return marker
 
 
-def _pct(x: float) -> str:
-    return "not known" if pd.isna(x) else f"{x:.0%}"
-
-
-def _area_rows(areas: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Areas with a fill colour for their distance band and the tooltip lines that do not
-    depend on who was referred."""
-    a = areas[["lsoa_code", "longitude", "latitude"]].copy()
-    a["fill"] = [rgb(distance_band(km)[1], 190) for km in areas["nearest_km"]]
-    a["title"] = areas["lsoa_name"].fillna(areas["lsoa_code"]) + " (" + areas["lsoa_code"] + ")"
-    pcn = areas["pcn_code"].map(names).fillna(areas["pcn_code"])
-    a["line1"] = pcn + " · population " + areas["population"].map("{:,}".format)
-    a["line1"] += " · IMD decile " + areas["imd_decile"].astype(str)
-    a["line2"] = [
-        "No suitable session held"
-        if pd.isna(km)
-        else f"Nearest suitable session: {km:.1f} km ({n})"
-        for km, n in zip(areas["nearest_km"], areas["nearest_name"], strict=True)
-    ]
-    return a
-
-
-def _session_rows(series: pd.DataFrame, ok: pd.Series, step_m: float) -> pd.DataFrame:
-    """Series fanned out around their place, coloured by activity group, with tooltip lines."""
-    s = fan_out(series.assign(ok=ok.to_numpy()), step_m)
-    colours = activity_colours(s.loc[s["ok"], "activity_group"].tolist())
-    group = s["activity_group"].fillna("Other activities")
-    fills = {g: rgb(colours.get(g, OTHER_COLOUR)) for g in group.unique()}
-    s["fill"] = [fills[g] for g in group]
-    free = s["is_free"].astype("boolean").fillna(False).to_numpy()
-    price = s["price_min"].map(lambda p: "price not given" if pd.isna(p) else f"£{p:.2f}")
-    s["title"] = s["name"].fillna("(unnamed session)")
-    s["line1"] = s["activity_group"].fillna("Activity not classified") + " · "
-    s["line1"] += (
-        np.where(free, "free", price) + " · SP-readiness " + s["sp_ready_score"].map(_pct)
-    )
-    s["line2"] = s["place_name"].fillna("") + ", " + s["postcode"].fillna("postcode not given")
-    s["line3"] = "Source: " + s["publisher_name"].fillna("publisher not named")
-    return s.round({"plot_lon": 6, "plot_lat": 6})
-
-
 @dataclass(frozen=True)
 class MapBase:
     """Everything on the supply map that the referral period and filters do not change:
@@ -169,7 +126,7 @@ def map_base(
     names = dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True))
     spacing = spacing_m(areas["latitude"].to_numpy(), areas["longitude"].to_numpy())
     around = near(series, areas)  # sessions around the areas in view, not the whole country
-    s = _session_rows(series[around], ok[around], max(spacing / 12, 25))
+    s = session_rows(series[around], ok[around], max(spacing / 12, 25))
     p = practices.assign(line2="", line3="", mark="+")
     p["title"] = p["practice_name"].fillna(p["practice_code"]) + " (" + p["practice_code"] + ")"
     p["line1"] = "GP practice · " + p["pcn_code"].map(names).fillna(p["pcn_code"])
@@ -182,7 +139,7 @@ def map_base(
         "pcn-names": drawn if len(drawn) <= MAX_PCN_NAMES else [],  # else too crowded to read
     }
     view = view_of(areas) if len(areas) else pdk.ViewState(latitude=52.5, longitude=-1.5, zoom=6)
-    rows = _area_rows(areas, names).reset_index(drop=True)
+    rows = area_rows(areas, names).reset_index(drop=True)
     written = json.dumps(
         _records(rows.assign(line3=UNWRITTEN), ["longitude", "latitude", "fill", *TIP]),
         sort_keys=True,

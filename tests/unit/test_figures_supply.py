@@ -12,7 +12,7 @@ import pytest
 
 from analysis.access import DEFAULT_PROFILE
 from analysis.figures import supply as f
-from analysis.figures import supply_map
+from analysis.figures import supply_map, supply_map_rows
 from analysis.metrics import supply as m
 from tests.unit.test_metrics_supply import LAT, LON, small_data
 
@@ -238,3 +238,12 @@ def test_area_records_joined_around_the_referred_line_are_the_records_written() 
         lines = [a["line3"] for a in layers(json.loads(joined))["areas"]["data"]]
         expected = [f"Referred people: {n:,}" if n > 7 else "Referred people: ≤7" for n in people]
         assert lines == expected
+
+
+def test_band_fills_and_distinct_labels_match_one_value_at_a_time() -> None:
+    km = pd.Series([0.0, 0.5, 0.500001, 1.0, 2.5, 3.0, 3.1, math.nan, math.inf])
+    assert supply_map_rows._band_fills(km, 190) == [f.rgb(f.distance_band(k)[1], 190) for k in km]
+    scores = pd.Series([0.125, None, 0.5, 0.125, 1.0, math.nan])
+    labels = supply_map_rows._each_distinct(scores, supply_map_rows._pct)
+    assert labels.tolist() == [supply_map_rows._pct(s) for s in scores]
+    assert labels[1] == labels[5] == "not known"
