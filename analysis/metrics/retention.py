@@ -196,14 +196,15 @@ def survival_table(result: Retention) -> pd.DataFrame:
     ]
     if result.survival.empty:
         return pd.DataFrame(columns=columns)
-    wide = result.survival.pivot(index="group", columns="time_weeks")
-    out = pd.DataFrame({"group": list(dict.fromkeys(result.survival["group"]))})
+    survival = result.survival
+    groups = list(dict.fromkeys(survival["group"]))
     start = result.at_risk[result.at_risk["time_weeks"] == 0].set_index("group")["n_at_risk"]
-    out["starters"] = out["group"].map(start).astype("int64")
+    out = {"group": groups, "starters": pd.Series(groups).map(start).astype("int64")}
     for t in SURVIVAL_WEEKS:
+        at = survival[survival["time_weeks"] == t].set_index("group")
         for part, column in (("", "survival"), ("_lower", "lower"), ("_upper", "upper")):
-            out[f"s_{t:g}w{part}"] = out["group"].map(wide[(column, t)]).astype(float)
-    return out[columns]
+            out[f"s_{t:g}w{part}"] = pd.Series(groups).map(at[column]).astype(float)
+    return pd.DataFrame(out)[columns]
 
 
 def describe_logrank(test: pd.DataFrame, grouping: str) -> str:
