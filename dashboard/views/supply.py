@@ -63,7 +63,7 @@ def supply(_con, store_key: str, flt: Filters) -> metrics.SupplyData:
         return metrics.with_referred(cur, flt, place)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16)  # each holds a few MB of map JSON
 def reach(_data, store_key: str, place: tuple, profile, times) -> tuple:
     """What a profile and times give for a place, whoever was referred: the suitable series,
     every area's distance to one, each PCN's population share, the map's base and legend."""
@@ -80,8 +80,8 @@ def reach(_data, store_key: str, place: tuple, profile, times) -> tuple:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def coverage(_data, store_key: str, flt: Filters, profile, times) -> tuple:
-    """:func:`reach` with the people referred in the view: the map's base, the in-view areas
-    and the PCN coverage rows."""
+    """:func:`reach` with the people referred in the view: the suitable series, the in-view
+    areas, the PCN coverage rows, the map's base and its legend."""
     ok, areas, pcns, base, legend = reach(_data, store_key, metrics.place_key(flt), profile, times)
     areas = areas.assign(referred_people=metrics.referred_people(areas, _data.referred))
     shown = areas[areas["in_view"]].reset_index(drop=True)
