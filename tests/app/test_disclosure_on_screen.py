@@ -62,14 +62,18 @@ def safe_midpoint6(value: float) -> bool:
     return value % 3 == 0
 
 
+BINDING_LOCAL = ("dashboard.auth", "dashboard.exhibit")
+"""Modules that import ``LOCAL`` by name (the Export page script is run fresh each time)."""
+
+
 @pytest.fixture
 def as_user(demo_store: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     def open_as(access: Access, page: str, **params: str) -> AppTest:
+        # Import the modules that bind LOCAL before patching it, so each keeps (and gets back
+        # after the test) the true local user rather than this test's.
+        for name in BINDING_LOCAL:
+            monkeypatch.setattr(importlib.import_module(name), "LOCAL", access)
         monkeypatch.setattr(analysis.roles, "LOCAL", access)
-        if importlib.util.find_spec("dashboard.auth") is not None:
-            auth = importlib.import_module("dashboard.auth")
-            if hasattr(auth, "LOCAL"):
-                monkeypatch.setattr(auth, "LOCAL", access)
         return page_opener(f"views/{page}.py", demo_store, monkeypatch, run_entry_first=True)(
             **params
         )
