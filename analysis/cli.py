@@ -212,6 +212,12 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1"}
+"""The server's defaults (a variable already set wins). One BLAS thread: the pages' models
+multiply small matrices, where extra BLAS threads only spin and, on a machine with few cores
+shared with the server's own threads, made a model fit 10-30x slower."""
+
+
 def _serve(args: argparse.Namespace) -> int:
     import dashboard
 
@@ -219,7 +225,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not store.exists():
         raise StoreError(f"{store}: no store here yet; run 'make demo' or 'pilot load' first")
     app = Path(dashboard.__file__).resolve().parent / "app.py"
-    env = {**os.environ, "PILOT_STORE": str(store)}
+    env = {**SERVER_ENV, **os.environ, "PILOT_STORE": str(store)}
     command = [sys.executable, "-m", "dashboard.launch", str(app),
                "--server.port", str(args.port), "--server.headless", "true"]
     print(f"serving the dashboard on http://localhost:{args.port} (store: {store})")

@@ -46,6 +46,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from analysis.cli import SERVER_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 ENTRY = REPO / "dashboard" / "app.py"
 COLD_BUDGET, CHANGE_BUDGET = 1.5, 0.3
@@ -130,7 +132,8 @@ def measure(page: str, store: Path, preload: bool = True) -> tuple[dict[str, flo
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            command, stdout=out, stderr=err, cwd=REPO, env={**os.environ, "PYTHONPATH": path}
+            command, stdout=out, stderr=err, cwd=REPO,
+            env={**SERVER_ENV, **os.environ, "PYTHONPATH": path},  # as `pilot serve` starts it
         )
         _, status, usage = os.wait4(proc.pid, 0)
         out.seek(0)
