@@ -32,8 +32,8 @@ from analysis.indicators import z_value
 # fmt: off
 __all__ = [
     "AT_RISK_COLUMNS", "AT_RISK_WEEKS", "KM_COLUMNS", "LOGRANK_COLUMNS", "SURVIVAL_AT_COLUMNS",
-    "SURVIVAL_WEEKS", "group_labels", "kaplan_meier", "logrank", "numbers_at_risk",
-    "ordered_groups", "starters", "survival_at",
+    "SURVIVAL_WEEKS", "curves_of", "group_labels", "kaplan_meier", "logrank", "logrank_of",
+    "numbers_at_risk", "ordered_groups", "risk_sets_of", "starters", "survival_at",
 ]
 # fmt: on
 
@@ -172,14 +172,23 @@ def kaplan_meier(
     are those at that time (origin and tail rows: events 0). ``lower``/``upper`` are the
     pointwise log(−log) Greenwood limits. No starters → an empty frame with the same columns.
     """
-    z = z_value(confidence)
     data = starters(journeys, group)
     if data.empty:
         return _empty(KM_COLUMNS)
+    return curves_of(data, _group_order(data, journeys[group] if group else None), confidence)
+
+
+def curves_of(data: pd.DataFrame, order: list[str], confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`kaplan_meier` of a :func:`starters` frame, for the groups ``order`` in that order
+    (so one frame of starters serves the curves, the numbers at risk and the test)."""
+    if data.empty:
+        return _empty(KM_COLUMNS)
+    z = z_value(confidence)
+    labels, weeks, event = (data[c].to_numpy() for c in ("group", "weeks", "event"))
     parts = []
-    for name in _group_order(data, journeys[group] if group else None):
-        rows = data[data["group"] == name]
-        curve = _curve(rows["weeks"].to_numpy(), rows["event"].to_numpy(), z)
+    for name in order:
+        mine = labels == name
+        curve = _curve(weeks[mine], event[mine], z)
         curve.insert(0, "group", name)
         parts.append(curve)
     return pd.concat(parts, ignore_index=True)[KM_COLUMNS]
@@ -198,21 +207,28 @@ def numbers_at_risk(
     data = starters(journeys, group)
     if data.empty:
         return _empty(AT_RISK_COLUMNS)
-    out = []
-    for name in _group_order(data, journeys[group] if group else None):
-        rows = data[data["group"] == name]
-        weeks, event = rows["weeks"].to_numpy(), rows["event"].to_numpy().astype(bool)
-        for t in grid:
-            gone = weeks < t
-            out.append(
-                {
-                    "group": name,
-                    "time_weeks": t,
-                    "n_at_risk": int((~gone).sum()),
-                    "events_before": int((gone & event).sum()),
-                    "censored_before": int((gone & ~event).sum()),
-                }
-            )
+    return risk_sets_of(data, _group_order(data, journeys[group] if group else None), grid)
+
+
+def risk_sets_of(
+    data: pd.DataFrame, order: list[str], times: Sequence[float] = AT_RISK_WEEKS
+) -> pd.DataFrame:
+    """:func:`numbers_at_risk` of a :func:`starters` frame, for the groups ``order``."""
+    grid = _times(times)
+    if data.empty:
+        return _empty(AT_RISK_COLUMNS)
+    labels, weeks, event = (data[c].to_numpy() for c in ("group", "weeks", "event"))
+    at = np.asarray(grid, dtype=float)
+    out: dict[str, list] = {c: [] for c in AT_RISK_COLUMNS}
+    for name in order:
+        mine = labels == name
+        gone = weeks[mine][:, None] < at[None, :]  # one column per time
+        left = event[mine].astype(bool)[:, None]
+        out["group"] += [name] * len(grid)
+        out["time_weeks"] += grid
+        out["n_at_risk"] += (~gone).sum(axis=0).tolist()
+        out["events_before"] += (gone & left).sum(axis=0).tolist()
+        out["censored_before"] += (gone & ~left).sum(axis=0).tolist()
     return pd.DataFrame(out, columns=AT_RISK_COLUMNS)
 
 
@@ -227,20 +243,19 @@ def survival_at(curve: pd.DataFrame, times: Sequence[float] = SURVIVAL_WEEKS) ->
     missing = [c for c in KM_COLUMNS if c not in curve.columns]
     if missing:
         raise ValueError(f"not a Kaplan–Meier frame; missing column(s): {', '.join(missing)}")
-    out = []
+    at = np.asarray(grid, dtype=float)
+    out: dict[str, list] = {c: [] for c in SURVIVAL_AT_COLUMNS}
     for name, rows in curve.groupby("group", sort=False):
         rows = rows.sort_values("time_weeks", kind="stable")
         t_rows = rows["time_weeks"].to_numpy()
-        for t in grid:
-            i = int(np.searchsorted(t_rows, t, side="right")) - 1
-            if t > t_rows[-1]:
-                values = (np.nan, np.nan, np.nan)
-            elif i < 0:  # before the first row, which is the origin: S = 1
-                values = (1.0, 1.0, 1.0)
-            else:
-                row = rows.iloc[i]
-                values = (row["survival"], row["lower"], row["upper"])
-            out.append(dict(zip(SURVIVAL_AT_COLUMNS, (name, t, *values), strict=True)))
+        i = np.searchsorted(t_rows, at, side="right") - 1
+        values = rows[["survival", "lower", "upper"]].to_numpy()[np.maximum(i, 0)]
+        values = np.where((i < 0)[:, None], 1.0, values)  # before the origin row: S = 1
+        values = np.where((at > t_rows[-1])[:, None], np.nan, values)
+        out["group"] += [name] * len(grid)
+        out["time_weeks"] += grid
+        for k, column in enumerate(SURVIVAL_AT_COLUMNS[2:]):
+            out[column] += values[:, k].tolist()
     return pd.DataFrame(out, columns=SURVIVAL_AT_COLUMNS)
 
 
@@ -252,7 +267,12 @@ def logrank(journeys: pd.DataFrame, group: str) -> pd.DataFrame:
     with starters or no disengagement events at all.
     """
     data = starters(journeys, group)
-    order = _group_order(data, journeys[group])
+    return logrank_of(data, _group_order(data, journeys[group]), group)
+
+
+def logrank_of(data: pd.DataFrame, order: list[str], group: str) -> pd.DataFrame:
+    """:func:`logrank` of a :func:`starters` frame across the groups ``order`` (every group of
+    ``data``), ``group`` naming the column they came from."""
     if len(order) < 2:
         raise ValueError(
             f"a log-rank test needs at least two groups of starters in {group!r}; "

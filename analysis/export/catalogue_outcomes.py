@@ -6,6 +6,7 @@ from dataclasses import replace
 from types import SimpleNamespace
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,14 +37,18 @@ def _km(con: Con, filters: Filters) -> pd.DataFrame:
 def km_at_risk(km: pd.DataFrame) -> pd.DataFrame:
     """Numbers at risk read off a (protected) curve: at week t, the number at risk at the first
     time ≥ t (columns ``group``, ``time_weeks``, ``n_at_risk``)."""
-    rows = []
+    weeks = np.asarray(AT_RISK_WEEKS, dtype=float)
+    out: dict[str, list] = {"group": [], "time_weeks": [], "n_at_risk": []}
     for group, part in km.groupby("group", sort=False):
-        for week in AT_RISK_WEEKS:
-            later = part[part["time_weeks"] >= week]
-            if not later.empty:
-                rows.append({"group": group, "time_weeks": float(week),
-                             "n_at_risk": int(later["n_at_risk"].iloc[0])})  # fmt: skip
-    return pd.DataFrame(rows, columns=["group", "time_weeks", "n_at_risk"])
+        later = part["time_weeks"].to_numpy()[:, None] >= weeks[None, :]  # row × week
+        found = later.any(axis=0)
+        first = later.argmax(axis=0)[found]  # the first row, in the curve's order, at or after
+        out["group"] += [group] * len(first)
+        out["time_weeks"] += weeks[found].tolist()
+        out["n_at_risk"] += [int(n) for n in part["n_at_risk"].to_numpy()[first]]
+    if not out["group"]:
+        return pd.DataFrame([], columns=["group", "time_weeks", "n_at_risk"])
+    return pd.DataFrame(out)
 
 
 def protected_retention(con: Con, filters: Filters) -> re.Retention:

@@ -28,10 +28,10 @@ from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, in_view
 from analysis.survival import (
     LOGRANK_COLUMNS,
     SURVIVAL_WEEKS,
-    group_labels,
-    kaplan_meier,
-    logrank,
-    numbers_at_risk,
+    curves_of,
+    logrank_of,
+    ordered_groups,
+    risk_sets_of,
     starters,
     survival_at,
 )
@@ -153,16 +153,17 @@ def retention(journeys: pd.DataFrame, by: str = "arm_label") -> Retention:
     fewer than :data:`MIN_STARTERS` starters are listed in ``left_out`` instead)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
-    sizes = starters(journeys, by)["group"].value_counts()
+    data = starters(journeys, by)  # one frame of starters for the curves, risk sets and test
+    sizes = data["group"].value_counts()
     big = sizes.index[sizes >= MIN_STARTERS].tolist()
-    used = list(dict.fromkeys(["first_attended_date", "retention_days", "disengaged", by]))
-    kept = journeys.loc[journeys[by].notna(), used]  # only the columns the estimates use
-    kept = kept[np.isin(group_labels(kept[by]), big)]
-    km, at_risk = kaplan_meier(kept, by), numbers_at_risk(kept, by)
+    data = data[data["group"].isin(big)].reset_index(drop=True)
+    drawn = set(big)
+    order = [g for g in ordered_groups(journeys[by]) if g in drawn]
+    km, at_risk = curves_of(data, order), risk_sets_of(data, order)
     if by == "arm_label":
         km, at_risk = _arms_first(km), _arms_first(at_risk)
     try:
-        test = logrank(kept, by)
+        test = logrank_of(data, order, by)
     except ValueError:  # fewer than two groups, or no disengagement at all
         test = pd.DataFrame(columns=LOGRANK_COLUMNS)
     return Retention(
