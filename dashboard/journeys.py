@@ -14,7 +14,7 @@ import streamlit as st
 
 from analysis.filters import Filters
 from analysis.metrics import retention as metrics
-from analysis.outcomes import followup_table, read_followups
+from analysis.outcomes import read_followup_table
 
 __all__ = ["followups_for_week", "journeys", "pilot_journeys", "rows_in_view"]
 
@@ -44,6 +44,7 @@ def journeys(con, store_key: str, flt: Filters) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Reading questionnaires…", max_entries=6)
 def followups_for_week(_con, store_key: str, week: int) -> pd.DataFrame:
     """The store's follow-ups placed beside baseline for ``week``
-    (:func:`analysis.outcomes.followup_table`), read once per store and week."""
+    (:func:`analysis.outcomes.followup_table`, joined in the store), read once per store and
+    week."""
     with _con.cursor() as cur:
-        return followup_table(read_followups(cur), week)
+        return read_followup_table(cur, week)

@@ -19,10 +19,13 @@ from analysis.outcomes import (
     CHANGE_COLUMNS,
     MEASURES,
     ONS4_ITEMS,
+    attach_followups,
     band_shares,
     change_summary,
+    followup_table,
     ons4_band,
     paired_outcomes,
+    read_followup_table,
     read_followups,
     read_paired_outcomes,
     swemwbs_metric,
@@ -267,3 +270,19 @@ def test_paired_outcomes_lines_up_weeks(demo_store) -> None:
         paired_outcomes(journeys, followups, 0)
     with pytest.raises(ValueError, match="one row per referral_id"):
         paired_outcomes(journeys, pd.concat([followups, followups.iloc[:1]]), 12)
+
+
+@pytest.mark.parametrize("week", [4, 12, 26])
+def test_the_week_table_joined_in_the_store_equals_the_one_placed_in_pandas(
+    demo_store, week: int
+) -> None:
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        placed = followup_table(read_followups(con), week)
+        joined = read_followup_table(con, week)
+        journeys = con.execute("SELECT referral_id FROM journeys").df()
+    pd.testing.assert_frame_equal(joined.sort_index()[placed.columns], placed.sort_index(),
+                                  check_exact=True)  # fmt: skip
+    pd.testing.assert_frame_equal(attach_followups(journeys, joined, week),
+                                  attach_followups(journeys, placed, week), check_exact=True)  # fmt: skip
+    with pytest.raises(ValueError, match="positive whole number"):
+        read_followup_table(con, 0)
