@@ -9,6 +9,7 @@ plain lists so the figure JSON stays readable.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -20,7 +21,8 @@ from analysis.figures.overview import (
     _go_live_line,
     _rgba,
 )
-from analysis.figures.uptake_build import figure, layout
+from analysis.figures.uptake_build import figure as checked_figure
+from analysis.figures.uptake_build import layout
 from analysis.metrics.uptake import RATES, STAGES, UptakeFunnelPlot
 
 # fmt: off
@@ -79,6 +81,14 @@ STAGE_STYLE = {
 }
 LIMIT_STYLE = {"2s": ("95% limits", "dash"), "3s": ("99.8% limits", "dot")}
 GREY = "#555555"
+CHECK_FIGURES = False
+"""Whether :func:`figure` has plotly validate the dicts (the tests compare both ways)."""
+
+
+def figure(data: list[dict], layout_: dict) -> go.Figure:
+    """A chart of this module: plain trace and layout dicts, so plotly's validation is skipped
+    (the same figure; ``tests/unit/test_figures_uptake_impact_equity.py`` checks it)."""
+    return checked_figure(data, layout_, check=CHECK_FIGURES)
 
 
 ACRONYMS = {"gp": "GP", "msk": "MSK", "imd": "IMD"}
@@ -98,7 +108,7 @@ def in_sentence(label: str) -> str:
 
 
 def _pct(values: pd.Series) -> list[float]:
-    return (values.astype(float) * 100).round(2).tolist()
+    return np.round(values.to_numpy(float) * 100, 2).tolist()
 
 
 def _error(rows: pd.DataFrame, value: str, lower: str, upper: str) -> dict:

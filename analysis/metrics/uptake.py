@@ -21,6 +21,7 @@ interpolation), as on the Overview page.
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 import duckdb
@@ -156,7 +157,29 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     return frame[columns]
 
 
+_SPINES: dict[tuple, pd.DataFrame] = {}
+_SPINES_KEPT = 32
+_SPINES_LOCK = threading.Lock()
+
+
 def _spine(view: View, by: By) -> pd.DataFrame:
+    """:func:`_make_spine`, kept for the last few sets of PCNs (and periods, per month): a
+    change of period or of another filter leaves the PCNs' and arms' rows as they were. The
+    frame returned is shared: callers merge onto it and never modify it."""
+    pcns = view.pcns
+    key = (by, *((view.start, view.end) if by == "month" else ()),
+           *(tuple(pcns[c].tolist()) for c in pcns.columns))  # fmt: skip
+    found = _SPINES.get(key)
+    if found is None:
+        found = _make_spine(view, by)
+        with _SPINES_LOCK:  # the server's sessions run in threads
+            _SPINES[key] = found
+            while len(_SPINES) > _SPINES_KEPT:
+                del _SPINES[next(iter(_SPINES))]
+    return found
+
+
+def _make_spine(view: View, by: By) -> pd.DataFrame:
     """The rows a funnel table must have: every PCN in view, every arm, or arm × month."""
     pcns = view.pcns
     arm = pcns["arm"].astype(str)
@@ -277,19 +300,30 @@ def bin_start(bin_days: int, cap_days: int) -> str:
 
 
 def days_from_counts(counts: pd.DataFrame, *, bin_days: int, cap_days: int) -> pd.DataFrame:
-    """:func:`days_to_first_attendance` from the ``starters`` per ``arm`` and ``bin_start``."""
+    """:func:`days_to_first_attendance` from the ``starters`` per ``arm`` and ``bin_start``
+    (one row per arm and bin), counted into an arms × bins grid."""
     if counts.empty:
         return pd.DataFrame(columns=DAYS_COLUMNS)
-    arms = counts[["arm"]].drop_duplicates()
-    bins = pd.DataFrame({"bin_start": [*range(0, cap_days, bin_days), cap_days]})
-    frame = arms.merge(bins, how="cross").merge(counts, on=["arm", "bin_start"], how="left")
-    frame["starters"] = frame["starters"].fillna(0).astype("int64")
-    frame["bin_start"] = frame["bin_start"].astype("int64")
-    frame = frame[frame["bin_start"] <= counts["bin_start"].max()]  # no empty tail
-    frame["share"] = frame["starters"] / frame.groupby("arm")["starters"].transform("sum")
-    frame["bin_label"] = [
-        f"{s}+" if s >= cap_days else f"{s}–{min(s + bin_days, cap_days) - 1}"
-        for s in frame["bin_start"]
+    arm = counts["arm"].astype(str).to_numpy()
+    rank = {a: i for i, a in enumerate(ARM_ORDER)}
+    arms = sorted(dict.fromkeys(arm), key=lambda a: rank.get(a, len(ARM_ORDER)))
+    starts = np.array([*range(0, cap_days, bin_days), cap_days], dtype="int64")
+    starts = starts[starts <= counts["bin_start"].max()]  # no empty tail
+    grid = np.zeros((len(arms), len(starts)), dtype="int64")
+    row = np.array([arms.index(a) for a in arm], dtype="int64")
+    col = np.searchsorted(starts, counts["bin_start"].to_numpy(float))
+    np.add.at(grid, (row, col), counts["starters"].to_numpy("int64"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = grid / grid.sum(axis=1, keepdims=True)
+    labels = [
+        f"{s}+" if s >= cap_days else f"{s}–{min(s + bin_days, cap_days) - 1}" for s in starts
     ]
-    frame["arm_label"] = frame["arm"].map(ARM_LABELS)
-    return _arm_sorted(frame, "bin_start")[DAYS_COLUMNS]
+    names = np.repeat(np.array(arms, dtype=object), len(starts))
+    return pd.DataFrame({
+        "arm": names,
+        "arm_label": pd.Series(names).map(ARM_LABELS),
+        "bin_start": np.tile(starts, len(arms)),
+        "bin_label": labels * len(arms),
+        "starters": grid.ravel(),
+        "share": share.ravel(),
+    })[DAYS_COLUMNS]  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analysis.filters import Filters
@@ -73,25 +74,33 @@ def uptake_tables(con: duckdb.DuckDBPyConnection, filters: Filters) -> UptakeTab
     sets = ", ".join(f"({', '.join(cols)})" for cols in _SETS.values())
     select = select_counts(f"arm, {', '.join(_GROUPED)}, GROUPING({', '.join(_GROUPED)}) AS _set")
     counts = view.counts(con, select, f"GROUPING SETS ({sets})", extra=extra)
-    rows = {name: counts[counts["_set"] == _set_id(cols)] for name, cols in _SETS.items()}
+    measures = list(counts.columns[len(_GROUPED) + 2 :])
+    set_ids = counts["_set"].to_numpy()
 
     def part(name: str) -> pd.DataFrame:
-        return rows[name][_SETS[name] + list(counts.columns[len(_GROUPED) + 2 :])]
+        return counts.loc[set_ids == _set_id(_SETS[name]), _SETS[name] + measures]
 
     funnels = [
         funnel_from_counts(view, by, part(f"funnel_{by}").reset_index(drop=True))
         for by in ("pcn", "arm", "month")
     ]
-    by_person = [
-        part(f"dim_{d}").rename(columns={f"g_{d}": "grp"}).assign(dimension=d) for d in _PER_PERSON
-    ]
+    dims = {_set_id(_SETS[f"dim_{d}"]): d for d in _PER_PERSON}
+    rows = counts.loc[np.isin(set_ids, list(dims))]
+    dimension = rows["_set"].map(dims)
+    group = np.empty(len(rows), dtype=object)
+    for d in _PER_PERSON:  # each row's group is the value of its own dimension
+        mine = (dimension == d).to_numpy()
+        group[mine] = rows.loc[mine, f"g_{d}"].to_numpy()
+    by_person = pd.concat(
+        [rows[["arm"]], pd.DataFrame({"grp": group}, rows.index), rows[measures]], axis=1
+    ).assign(dimension=dimension)
     condition = view.counts(
         con, select_counts("arm, condition AS grp"), "arm, grp", extra=CONDITIONS
     ).assign(dimension="condition")
-    days = rows["days"][["arm", "bin_start", "referrals"]].dropna(subset=["bin_start"])
+    days = part("days")[["arm", "bin_start", "referrals"]].dropna(subset=["bin_start"])
     return UptakeTables(
         *funnels,
-        breakdown_from_counts([*by_person, condition], tuple(DIMENSIONS)),
+        breakdown_from_counts([by_person, condition], tuple(DIMENSIONS)),
         days_from_counts(
             days.rename(columns={"referrals": "starters"}).reset_index(drop=True),
             bin_days=BIN_DAYS,

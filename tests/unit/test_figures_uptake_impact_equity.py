@@ -180,3 +180,26 @@ def test_equity_figures(demo, pilot) -> None:
     assert is_empty(efig.sii_figure(sii.iloc[0:0])) and is_empty(
         efig.rate_by_imd_figure(rates.iloc[0:0])
     )
+
+
+def test_uptake_figures_are_the_same_with_and_without_plotly_validation(
+    demo, pilot, monkeypatch
+) -> None:
+    flt = Filters(pilot=pilot)
+    per_pcn = uptake.uptake_funnel(demo, flt, "pcn")
+    per_arm = uptake.uptake_funnel(demo, flt, "arm")
+    groups = uptake.breakdown(demo, flt)
+
+    def draw() -> list[str]:
+        figures = [
+            ufig.pcn_funnel_figure(uptake.funnel_stages(per_pcn)),
+            ufig.uptake_funnel_plot_figure(uptake.uptake_funnel_plot(per_pcn)),
+            ufig.uptake_trend_figure(uptake.uptake_funnel(demo, flt, "month")),
+            ufig.days_to_start_figure(uptake.days_to_first_attendance(demo, flt), per_arm),
+            *(ufig.breakdown_figure(groups, d) for d in uptake.DIMENSIONS),
+        ]
+        return [json.dumps(spec(fig), sort_keys=True) for fig in figures]
+
+    unchecked = draw()
+    monkeypatch.setattr(ufig, "CHECK_FIGURES", True)
+    assert draw() == unchecked
