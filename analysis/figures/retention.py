@@ -23,9 +23,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figures.overview import ARM_COLOURS, _base_layout, _rgba
+from analysis.figures.overview import ARM_COLOURS, _base_layout, _rgba, white_template
 from analysis.figures.retention_cox import cox_term_label, forest_figure, term_labels
-from analysis.figures.uptake_build import figure, layout
+from analysis.figures.uptake_build import layout
 from analysis.metrics.overview import ARM_LABELS
 from analysis.survival import AT_RISK_WEEKS, SURVIVAL_WEEKS
 
@@ -105,6 +105,25 @@ def _grid(rows: int, cols: int, **options) -> dict:
     return grid
 
 
+@functools.cache
+def _viridis_stops() -> tuple[tuple, ...]:
+    return tuple(go.layout.Coloraxis(colorscale="Viridis").colorscale)
+
+
+def _viridis() -> list[list]:
+    """The "Viridis" colour scale as plotly stores it once validated (pairs of stop, colour)."""
+    return [list(stop) for stop in _viridis_stops()]
+
+
+def _figure(data: list[dict], layout_: dict) -> go.Figure:
+    """The figure of these trace dicts and this layout with the "plotly_white" template, not
+    validated value by value: validating a few thousand listed values was a third of drawing a
+    chart. The traces here hold only lists, strings and numbers, in the form plotly stores them
+    (the colour scale already expanded), so the figure is the one validation would give; the
+    figure tests check that validating it again changes nothing."""
+    return white_template(go.Figure({"data": data, "layout": layout_}, _validate=False))
+
+
 def _axes(grid: dict) -> dict:
     return {k: v for k, v in grid.items() if k.startswith(("xaxis", "yaxis"))}
 
@@ -172,7 +191,7 @@ def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go
     ]  # fmt: skip
     out = layout(title, "", "", **axes, shapes=checkpoints, height=main + gap + strip + 90)
     out["legend"]["title"] = {"text": grouping}
-    return figure(data, out)
+    return _figure(data, out)
 
 
 def _month_week_grid(rows: pd.DataFrame, months: list, weeks: list) -> dict[str, np.ndarray]:
@@ -243,8 +262,8 @@ def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
                  {"side": "top", "showgrid": False, "type": "category"})  # fmt: skip
     out = layout(title, "", "", **axes, annotations=notes,
                  height=170 + 21 * max(len(months), 4), coloraxis={
-        "colorscale": "Viridis", "cmin": 0, "cmax": 1,
+        "colorscale": _viridis(), "cmin": 0, "cmax": 1,
         "colorbar": {"title": {"text": "Still<br>attending"}, "tickformat": ".0%", "len": 0.6},
     })  # fmt: skip
     out["margin"] = {**out["margin"], "t": 120}
-    return figure(data, out)
+    return _figure(data, out)

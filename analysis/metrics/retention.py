@@ -227,23 +227,30 @@ def cohort_retention(journeys: pd.DataFrame, confidence: float = 0.95) -> pd.Dat
     rows = journeys[journeys["first_attended"].fillna(False).astype(bool)]
     if rows.empty:
         return pd.DataFrame(columns=COHORT_COLUMNS)
-    flags = pd.DataFrame({
-        f"{what}_{week}": rows[f"{what}_{week}w"].fillna(False).astype(bool)
+    # One code per (arm, arm label, month) in order of first appearance, as a groupby would
+    # give, then counts per code with bincount (rows with a key missing are left out).
+    names = ("arm", "arm_label", "referral_month")
+    codes, values = zip(*(pd.factorize(rows[c]) for c in names), strict=True)
+    keep = (codes[0] >= 0) & (codes[1] >= 0) & (codes[2] >= 0)
+    key = (codes[0] * len(values[1]) + codes[1]) * len(values[2]) + codes[2]
+    group, _ = pd.factorize(key[keep])
+    _, first = np.unique(group, return_index=True)
+    cells = len(first)
+    keys = {name: v.take(c[keep][first]) for name, c, v in
+            zip(names, codes, values, strict=True)}  # fmt: skip
+    count = {  # per week: followed up, still attending
+        (what, week): np.bincount(
+            group, rows[f"{what}_{week}w"].fillna(False).astype(bool).to_numpy()[keep], cells
+        ).astype("int64")
         for week in WEEKS for what in ("followed_up", "retained")
+    }  # fmt: skip
+    frame = pd.DataFrame({
+        **{name: np.tile(np.asarray(v), len(WEEKS)) for name, v in keys.items()},
+        "starters": np.tile(np.bincount(group, minlength=cells).astype("int64"), len(WEEKS)),
+        "followed_up": np.concatenate([count["followed_up", w] for w in WEEKS]),
+        "retained": np.concatenate([count["retained", w] for w in WEEKS]),
+        "week": np.repeat(np.asarray(WEEKS, dtype="int64"), cells),
     })  # fmt: skip
-    groups = flags.groupby([rows["arm"], rows["arm_label"], rows["referral_month"]], sort=False)
-    sums, sizes = groups.sum(), groups.size()
-    parts = [
-        pd.DataFrame({
-            "starters": sizes, "followed_up": sums[f"followed_up_{week}"],
-            "retained": sums[f"retained_{week}"],
-        }).reset_index().assign(week=week)
-        for week in WEEKS
-    ]  # fmt: skip
-    frame = pd.concat(parts, ignore_index=True)
-    frame[["starters", "followed_up", "retained"]] = frame[
-        ["starters", "followed_up", "retained"]
-    ].astype("int64")
     frame["share"] = frame["lower"] = frame["upper"] = np.nan
     ok = frame["followed_up"] > 0
     if ok.any():

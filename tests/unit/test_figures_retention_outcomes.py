@@ -120,6 +120,30 @@ def test_cohort_panel_with_every_cell_blank_says_so() -> None:
     assert blank["xref"] == "x2 domain"  # in the comparison panel
 
 
+def test_retention_charts_are_the_figures_plotly_validation_gives() -> None:
+    # The two charts are built without plotly's value-by-value validation (for speed): building
+    # them again with validation must give the same figure, value for value.
+    km, at_risk = km_frames()
+    cohort = pd.DataFrame(
+        {
+            "arm": ["pilot"] * 3 + ["comparison"] * 3,
+            "arm_label": ["Pilot PCNs"] * 3 + ["Comparison PCNs"] * 3,
+            "referral_month": pd.Timestamp("2025-01-01"),
+            "week": [4, 12, 26] * 2,
+            "starters": 40,
+            "followed_up": [30, 20, 12, 5, 3, 0],
+            "retained": [21, 10, 6, 2, 1, 0],
+            "share": [0.7, 0.5, 0.5, 0.4, 1 / 3, np.nan],
+            "lower": 0.1,
+            "upper": 0.9,
+        }
+    )
+    for fig in (fr.km_figure(km, at_risk, "Arm"), fr.cohort_heatmap_figure(cohort)):
+        assert spec(fig) == spec(go.Figure(fig.to_dict()))
+    colours = spec(fr.cohort_heatmap_figure(cohort))["layout"]["coloraxis"]["colorscale"]
+    assert colours[0] == [0.0, "#440154"] and colours[-1] == [1.0, "#fde725"]
+
+
 # ---------------------------------------------------------------- forest plot
 COX = pd.DataFrame(
     {
