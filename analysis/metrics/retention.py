@@ -201,10 +201,13 @@ def survival_table(result: Retention) -> pd.DataFrame:
     groups = list(dict.fromkeys(survival["group"]))
     start = result.at_risk[result.at_risk["time_weeks"] == 0].set_index("group")["n_at_risk"]
     out = {"group": groups, "starters": pd.Series(groups).map(start).astype("int64")}
+    values = survival[["survival", "lower", "upper"]].to_numpy(dtype=float)
+    keys = zip(survival["group"], survival["time_weeks"], strict=True)
+    row = {key: i for i, key in enumerate(keys)}
     for t in SURVIVAL_WEEKS:
-        at = survival[survival["time_weeks"] == t].set_index("group")
-        for part, column in (("", "survival"), ("_lower", "lower"), ("_upper", "upper")):
-            out[f"s_{t:g}w{part}"] = pd.Series(groups).map(at[column]).astype(float)
+        at = [row.get((g, t)) for g in groups]  # None: no S(t) for the group
+        for k, part in enumerate(("", "_lower", "_upper")):
+            out[f"s_{t:g}w{part}"] = [np.nan if i is None else values[i, k] for i in at]
     return pd.DataFrame(out)[columns]
 
 

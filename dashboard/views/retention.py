@@ -23,13 +23,15 @@ KM = ITEMS["retention_km"]
 
 
 @st.cache_data(show_spinner="Estimating retention…", max_entries=64)
-def curves(_con, store_key: str, flt: Filters, by: str) -> metrics.Retention:
-    return metrics.retention(journeys(_con, store_key, flt), by)
+def curves(_journeys: pd.DataFrame, store_key: str, flt: Filters, by: str) -> metrics.Retention:
+    """The curves of the journeys in view (``_journeys``: those of ``flt`` in that store)."""
+    return metrics.retention(_journeys, by)
 
 
 @st.cache_data(show_spinner="Fitting the adjusted model…", max_entries=32)
-def cox(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, str | None]:
-    return metrics.cox_model(journeys(_con, store_key, flt))
+def cox(_journeys: pd.DataFrame, store_key: str, flt: Filters) -> tuple[pd.DataFrame, str | None]:
+    """The Cox model of the journeys in view (``_journeys``: those of ``flt`` in that store)."""
+    return metrics.cox_model(_journeys)
 
 
 def table(frame: pd.DataFrame, labels: dict[str, str], formats: dict | None = None) -> None:
@@ -62,7 +64,7 @@ by = st.segmented_control(
     "Compare retention by", list(metrics.GROUPINGS), default="arm_label", required=True,
     format_func=metrics.GROUPINGS.get, key="retention_by",
 )  # fmt: skip
-result = curves(con, key, flt, by or "arm_label")
+result = curves(in_view, key, flt, by or "arm_label")
 grouping = metrics.GROUPINGS[result.by]
 
 st.subheader("Still attending after starting")
@@ -123,7 +125,7 @@ fitted = st.toggle(
     help="The Cox model takes a few seconds to fit for each new set of filters, so it is fitted "
     "only when asked; once on, it is refitted whenever the filters change.",
 )  # fmt: skip
-rows, reason = cox(con, key, flt) if fitted else (pd.DataFrame(), None)
+rows, reason = cox(in_view, key, flt) if fitted else (pd.DataFrame(), None)
 if not fitted:
     st.caption(
         "Hazard ratios of stopping by age band, sex, IMD quintile, a mental-health referral and "
