@@ -21,9 +21,6 @@ interpolation), as on the Overview page.
 
 from __future__ import annotations
 
-import threading
-from typing import Literal
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -32,6 +29,7 @@ from analysis.filters import JOURNEY_COLUMNS, UNKNOWN, Filters
 from analysis.indicators import proportion_ci
 from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, View, in_view
 from analysis.metrics.uptake_funnel_plot import UptakeFunnelPlot, uptake_funnel_plot
+from analysis.metrics.uptake_funnel_rows import By, arm_sorted, funnel_rows
 
 # fmt: off
 __all__ = [
@@ -78,7 +76,6 @@ BREAKDOWN_COLUMNS = ["arm", "arm_label", "dimension", "dimension_label", "group"
 STAGE_COLUMNS = ["stage", "stage_label", "count", "share", "share_lower", "share_upper"]
 DAYS_COLUMNS = ["arm", "arm_label", "bin_start", "bin_label", "starters", "share"]
 # fmt: on
-By = Literal["pcn", "arm", "month"]
 GROUP_COLUMNS = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "referral_month"]}
 """The journeys' columns each funnel table is grouped by."""
 
@@ -119,13 +116,6 @@ def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     )
 
 
-def _arm_sorted(frame: pd.DataFrame, *more: str) -> pd.DataFrame:
-    frame["arm"] = frame["arm"].astype(str)
-    order = frame["arm"].map({a: i for i, a in enumerate(ARM_ORDER)})
-    frame = frame.assign(_o=order).sort_values(["_o", *more], kind="stable")
-    return frame.drop(columns="_o").reset_index(drop=True)
-
-
 def uptake_funnel(
     con: duckdb.DuckDBPyConnection, filters: Filters, by: By = "pcn"
 ) -> pd.DataFrame:
@@ -147,7 +137,7 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     columns = [*_KEYS[by], *COUNTS, *_RATE_COLUMNS, *_DAYS]
     if view is None or counts.empty:
         return pd.DataFrame(columns=columns)
-    spine = _spine(view, by)
+    spine = funnel_rows(view, by)
     on = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "month"]}[by]
     if by == "month":
         counts = counts.rename(columns={"referral_month": "month"})
@@ -157,62 +147,6 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     return frame[columns]
 
 
-_SPINES: dict[tuple, pd.DataFrame] = {}
-_SPINES_KEPT = 32
-_SPINES_LOCK = threading.Lock()
-
-
-def _spine(view: View, by: By) -> pd.DataFrame:
-    """:func:`_make_spine`, kept for the last few sets of PCNs (and periods, per month): a
-    change of period or of another filter leaves the PCNs' and arms' rows as they were. The
-    frame returned is shared: callers merge onto it and never modify it."""
-    pcns = view.pcns
-    key = (by, *((view.start, view.end) if by == "month" else ()),
-           *(tuple(pcns[c].tolist()) for c in pcns.columns))  # fmt: skip
-    found = _SPINES.get(key)
-    if found is None:
-        found = _make_spine(view, by)
-        with _SPINES_LOCK:  # the server's sessions run in threads
-            _SPINES[key] = found
-            while len(_SPINES) > _SPINES_KEPT:
-                del _SPINES[next(iter(_SPINES))]
-    return found
-
-
-def _make_spine(view: View, by: By) -> pd.DataFrame:
-    """The rows a funnel table must have: every PCN in view, every arm, or arm × month."""
-    pcns = view.pcns
-    arm = pcns["arm"].astype(str)
-    patients = pcns["registered_patients"].astype("int64")
-    if by == "pcn":
-        frame = pd.DataFrame({"arm": arm, "arm_label": arm.map(ARM_LABELS),
-                              "pcn_code": pcns["pcn_code"], "pcn_name": pcns["pcn_name"],
-                              "registered_patients": patients})  # fmt: skip
-        return _arm_sorted(frame, "pcn_code")
-    names = list(dict.fromkeys(arm))  # arms in order of first appearance
-    rows = [arm.to_numpy() == a for a in names]
-    go_live = [pcns.loc[r, "go_live"].dropna() for r in rows]  # the first date given
-    arms = pd.DataFrame({
-        "arm": names,
-        "arm_label": [ARM_LABELS[a] for a in names],
-        "pcns": np.array([r.sum() for r in rows], dtype="int64"),
-        "registered_patients": np.array([patients[r].sum() for r in rows], dtype="int64"),
-        "go_live": pd.to_datetime([g.iloc[0] if len(g) else pd.NaT for g in go_live]),
-    })  # fmt: skip
-    arms["go_live"] = arms["go_live"].astype("datetime64[ns]")
-    if by == "arm":
-        return _arm_sorted(arms)
-    first = pd.Timestamp(view.start).to_period("M").to_timestamp()
-    months = pd.date_range(first, pd.Timestamp(view.end), freq="MS")
-    spine = pd.DataFrame({
-        "arm": np.repeat(arms["arm"].to_numpy(), len(months)),
-        "arm_label": np.repeat(arms["arm_label"].to_numpy(), len(months)),
-        "go_live": np.repeat(arms["go_live"].to_numpy(), len(months)),
-        "month": np.tile(months.to_numpy(), len(arms)),
-    })  # fmt: skip
-    return _arm_sorted(spine, "month")
-
-
 def funnel_stages(table: pd.DataFrame) -> pd.DataFrame:
     """A funnel table in long form for charts: per row of ``table`` and stage of
     :data:`STAGES`, the count and its share of referrals with a Wilson 95% CI (the referred
@@ -220,22 +154,21 @@ def funnel_stages(table: pd.DataFrame) -> pd.DataFrame:
     keys = [c for c in table.columns if c not in COUNTS and c not in _RATE_COLUMNS + _DAYS]
     if table.empty:
         return pd.DataFrame(columns=[*keys, *STAGE_COLUMNS])
-    rows = table.assign(_r=np.arange(len(table)), total=table["referrals"])
-    long = rows[rows["total"] > 0].melt(
-        id_vars=["_r", *keys, "total"],
-        value_vars=list(STAGES),
-        var_name="stage",
-        value_name="count",
+    kept = table[table["referrals"] > 0]
+    k = len(STAGES)
+    counts = kept[list(STAGES)].to_numpy("int64").ravel()  # row by row, stages in order
+    totals = np.repeat(kept["referrals"].to_numpy(float), k)
+    share, lower, upper = proportion_ci(counts.astype(float), totals) if len(counts) else ([],) * 3
+    referred = np.tile(np.arange(k) == 0, len(kept))  # the referred stage is 100% by definition
+    long = kept[keys].iloc[np.repeat(np.arange(len(kept)), k)].reset_index(drop=True)
+    return long.assign(
+        stage=np.array(list(STAGES) * len(kept), dtype=object),
+        stage_label=np.array(list(STAGES.values()) * len(kept), dtype=object),
+        count=counts,
+        share=share,
+        share_lower=np.where(referred, 1.0, lower),
+        share_upper=np.where(referred, 1.0, upper),
     )
-    long["stage_label"] = long["stage"].map(STAGES)
-    long["count"] = long["count"].astype("int64")
-    long["share"], long["share_lower"], long["share_upper"] = proportion_ci(
-        long["count"].to_numpy(float), long["total"].to_numpy(float)
-    )
-    long.loc[long["stage"] == "referrals", ["share_lower", "share_upper"]] = 1.0
-    long["_s"] = long["stage"].map({s: i for i, s in enumerate(STAGES)})
-    long = long.sort_values(["_r", "_s"], kind="stable")
-    return long[[*keys, *STAGE_COLUMNS]].reset_index(drop=True)
 
 
 def breakdown(
@@ -273,7 +206,7 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
     frame["arm_label"] = frame["arm"].map(ARM_LABELS)
     frame["_d"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
     frame["_g"] = frame["group"].isin([UNKNOWN, NO_CONDITION])
-    frame = _arm_sorted(frame, "_d", "_g", "group")
+    frame = arm_sorted(frame, "_d", "_g", "group")
     return frame[BREAKDOWN_COLUMNS]
 
 

@@ -253,3 +253,22 @@ def test_the_page_tables_from_two_queries_equal_each_function(demo, pilot, arms,
     }
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(getattr(tables, name), frame, check_exact=True, obj=name)
+
+
+def test_funnel_rows_are_kept_across_a_period_change_and_match_fresh_ones(demo, pilot) -> None:
+    from analysis.metrics import uptake_funnel_rows as rows
+
+    rows._KEPT_ROWS.clear()
+    whole = overview.in_view(demo, Filters(pilot=pilot))
+    later = overview.in_view(demo, Filters(pilot=pilot, start=date(2025, 6, 1)))
+    assert whole is not None and later is not None and later.start != whole.start
+    for by in ("pcn", "arm", "month"):
+        first = rows.funnel_rows(whole, by)
+        pd.testing.assert_frame_equal(first, rows._make_rows(whole, by))
+        again = rows.funnel_rows(later, by)
+        assert (again is first) == (by != "month")  # months follow the period
+        pd.testing.assert_frame_equal(again, rows._make_rows(later, by))
+    one = overview.in_view(demo, Filters(pilot=pilot, pcn_codes=(whole.pcns["pcn_code"][0],)))
+    assert one is not None
+    assert len(rows.funnel_rows(one, "pcn")) == 1
+    assert len(rows._KEPT_ROWS) <= rows._ROWS_KEPT
