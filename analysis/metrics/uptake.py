@@ -98,22 +98,27 @@ def _quartiles(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**dict(zip(_DAYS, values.T, strict=True)))
 
 
-def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Counts as integers, then each rate of :data:`RATES` with its Wilson CI (NaN when the
-    denominator is zero); every rate in one vectorised call."""
-    counts = frame[list(COUNTS)].fillna(0).astype("int64")
-    x = np.concatenate([counts[num].to_numpy(float) for num, _ in RATES.values()])
-    n = np.concatenate([counts[den].to_numpy(float) for _, den in RATES.values()])
+def _rates(counts: np.ndarray, confidence: float = 0.95) -> dict[str, np.ndarray]:
+    """Each rate of :data:`RATES` with its Wilson CI (:data:`_RATE_COLUMNS`; NaN when the
+    denominator is zero) from integer counts (rows × :data:`COUNTS`), in one vectorised call."""
+    at = {c: i for i, c in enumerate(COUNTS)}
+    x = np.concatenate([counts[:, at[num]].astype(float) for num, _ in RATES.values()])
+    n = np.concatenate([counts[:, at[den]].astype(float) for _, den in RATES.values()])
     out = np.full((3, len(x)), np.nan)
     ok = n > 0
     if ok.any():
         out[:, ok] = proportion_ci(x[ok], n[ok], confidence=confidence)
-    rates = out.reshape(3, len(RATES), len(frame)).transpose(1, 0, 2).reshape(-1, len(frame))
+    rows = len(counts)
+    rates = out.reshape(3, len(RATES), rows).transpose(1, 0, 2).reshape(-1, rows)
+    return dict(zip(_RATE_COLUMNS, rates, strict=True))
+
+
+def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Counts as integers, then each rate of :data:`RATES` with its Wilson CI (:func:`_rates`)."""
+    counts = frame[list(COUNTS)].fillna(0).astype("int64")
+    rates = _rates(counts.to_numpy(), confidence)
     rest = frame.drop(columns=[*COUNTS, *_RATE_COLUMNS], errors="ignore")
-    return pd.concat(
-        [rest, counts, pd.DataFrame(dict(zip(_RATE_COLUMNS, rates, strict=True)), frame.index)],
-        axis=1,
-    )
+    return pd.concat([rest, counts, pd.DataFrame(rates, frame.index)], axis=1)
 
 
 def uptake_funnel(
@@ -138,13 +143,25 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     if view is None or counts.empty:
         return pd.DataFrame(columns=columns)
     spine = funnel_rows(view, by)
-    on = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "month"]}[by]
     if by == "month":
         counts = counts.rename(columns={"referral_month": "month"})
         counts["month"] = pd.to_datetime(counts["month"]).astype("datetime64[ns]")
-    counts = _quartiles(counts.assign(arm=counts["arm"].astype(str)))
-    frame = _with_rates(spine.merge(counts, on=on, how="left"))
-    return frame[columns]
+    on = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "month"]}[by]
+    mine = [counts["arm"].astype(str).tolist(), *(counts[c].tolist() for c in on[1:])]
+    found = {key: i for i, key in enumerate(zip(*mine, strict=True))}
+    wanted = zip(*(spine[c].tolist() for c in on), strict=True)
+    at = np.array([found.get(key, -1) for key in wanted], dtype=int)
+    hit = at >= 0  # each spine row's row of counts (a left join: zeros where none)
+    values = np.zeros((len(spine), len(COUNTS)), dtype="int64")
+    values[hit] = counts[list(COUNTS)].fillna(0).to_numpy("int64")[at[hit]]
+    days = np.full((len(spine), len(_DAYS)), np.nan)
+    days[hit] = _quartiles(counts[["days_quartiles"]])[_DAYS].to_numpy(float)[at[hit]]
+    return pd.DataFrame({
+        **{c: spine[c] for c in _KEYS[by]},
+        **dict(zip(COUNTS, values.T, strict=True)),
+        **_rates(values),
+        **dict(zip(_DAYS, days.T, strict=True)),
+    })  # fmt: skip
 
 
 def funnel_stages(table: pd.DataFrame) -> pd.DataFrame:

@@ -35,9 +35,9 @@ def chart(item, key: str, caption: str, frame: pd.DataFrame, labels: dict, title
     """A chart, its one-line caption, its table (labels from the figure module), downloads."""
     config = {c: column(c, label) for c, label in labels.items()}
 
-    def table(shown: pd.DataFrame) -> None:
+    def table(shown: pd.DataFrame) -> None:  # only the columns shown are sent
         order = [c for c in labels if c in shown.columns]
-        st.dataframe(shown, hide_index=True, column_order=order, column_config=config)
+        st.dataframe(shown[order], hide_index=True, column_order=order, column_config=config)
 
     exhibit(item, frame, key=key, caption=caption, expander=title, table=table)
 
@@ -70,6 +70,7 @@ for col, arm in zip(st.columns(len(arms)), arms.itertuples(), strict=True):
 st.subheader("The funnel in each PCN")
 totals = per_arm.assign(pcn_name="Total: " + per_arm["arm_label"])
 wide = screened(ARM, pd.concat([per_pcn, totals], ignore_index=True))
+shown_columns = [c for c in figures.FUNNEL_TABLE if c in wide]
 stages = with_total(metrics.funnel_stages(per_pcn), ["arm", "pcn_code"])
 exhibit(
     ITEMS["uptake_pcn_funnel"],
@@ -80,7 +81,7 @@ exhibit(
     "stages yet.",
     expander="Funnel table by PCN, with the totals per arm",
     table=lambda _: st.dataframe(
-        wide, hide_index=True, column_order=[c for c in figures.FUNNEL_TABLE if c in wide],
+        wide[shown_columns], hide_index=True, column_order=shown_columns,
         column_config={c: column(c, label) for c, label in figures.FUNNEL_TABLE.items()},
     ),
 )  # fmt: skip
@@ -102,7 +103,7 @@ exhibit(
     f"(named) differ from the pooled{pooled} by more than chance would explain.",
     expander="Funnel plot table",
     table=lambda _: st.dataframe(
-        None if plot is None else plot.points, hide_index=True,
+        None if plot is None else plot.points[list(figures.FUNNEL_PLOT_TABLE)], hide_index=True,
         column_order=list(figures.FUNNEL_PLOT_TABLE),
         column_config={c: column(c, lb) for c, lb in figures.FUNNEL_PLOT_TABLE.items()},
     ),
