@@ -29,7 +29,7 @@ from analysis.filters import JOURNEY_COLUMNS, UNKNOWN, Filters
 from analysis.indicators import proportion_ci
 from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, View, in_view
 from analysis.metrics.uptake_funnel_plot import UptakeFunnelPlot, uptake_funnel_plot
-from analysis.metrics.uptake_funnel_rows import By, arm_sorted, funnel_rows
+from analysis.metrics.uptake_funnel_rows import By, funnel_rows
 
 # fmt: off
 __all__ = [
@@ -111,14 +111,6 @@ def _rates(counts: np.ndarray, confidence: float = 0.95) -> dict[str, np.ndarray
     rows = len(counts)
     rates = out.reshape(3, len(RATES), rows).transpose(1, 0, 2).reshape(-1, rows)
     return dict(zip(_RATE_COLUMNS, rates, strict=True))
-
-
-def _with_rates(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Counts as integers, then each rate of :data:`RATES` with its Wilson CI (:func:`_rates`)."""
-    counts = frame[list(COUNTS)].fillna(0).astype("int64")
-    rates = _rates(counts.to_numpy(), confidence)
-    rest = frame.drop(columns=[*COUNTS, *_RATE_COLUMNS], errors="ignore")
-    return pd.concat([rest, counts, pd.DataFrame(rates, frame.index)], axis=1)
 
 
 def uptake_funnel(
@@ -218,13 +210,28 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
     frame = pd.concat(parts, ignore_index=True).rename(columns={"grp": "group"})
     if frame.empty:
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
-    frame = _with_rates(_quartiles(frame))
-    frame["dimension_label"] = frame["dimension"].map({d: v[0] for d, v in DIMENSIONS.items()})
-    frame["arm_label"] = frame["arm"].map(ARM_LABELS)
-    frame["_d"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
-    frame["_g"] = frame["group"].isin([UNKNOWN, NO_CONDITION])
-    frame = arm_sorted(frame, "_d", "_g", "group")
-    return frame[BREAKDOWN_COLUMNS]
+    rank = {a: i for i, a in enumerate(ARM_ORDER)}
+    keys = pd.DataFrame({
+        "_a": frame["arm"].astype(str).map(rank),
+        "_d": frame["dimension"].map({d: i for i, d in enumerate(dimensions)}),
+        "_g": frame["group"].isin([UNKNOWN, NO_CONDITION]),
+        "group": frame["group"],
+    })  # fmt: skip
+    order = keys.sort_values(["_a", "_d", "_g", "group"], kind="stable").index.to_numpy()
+    frame = frame.iloc[order].reset_index(drop=True)
+    counts = frame[list(COUNTS)].fillna(0).to_numpy("int64")
+    days = _quartiles(frame[["days_quartiles"]])
+    arm = frame["arm"].astype(str)
+    return pd.DataFrame({
+        "arm": arm,
+        "arm_label": arm.map(ARM_LABELS),
+        "dimension": frame["dimension"],
+        "dimension_label": frame["dimension"].map({d: v[0] for d, v in DIMENSIONS.items()}),
+        "group": frame["group"],
+        **dict(zip(COUNTS, counts.T, strict=True)),
+        **_rates(counts),
+        **{c: days[c] for c in _DAYS},
+    })[BREAKDOWN_COLUMNS]  # fmt: skip
 
 
 def days_to_first_attendance(
