@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.figures.message import with_message
 from analysis.figures.overview import ARM_COLOURS, _base_layout
 from analysis.figures.uptake_build import figure, layout
 from analysis.metrics.outcomes import ATTRIBUTION
@@ -86,14 +87,6 @@ def _label(group: object) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _message(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 16})  # fmt: skip
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
-
-
 def _notes(indicative: str | None, attribution: bool) -> tuple[list[dict], int]:
     """Lines under the plot (what marks an indicative-only group, the SWEMWBS licence) as layout
     annotations, and the bottom margin they need."""
@@ -124,7 +117,7 @@ def change_figure(summary: pd.DataFrame, grouping: str = "") -> go.Figure:
     title = f"Mean change from baseline{week}, with 95% CIs"
     if summary.empty:
         fig = _base_layout(go.Figure(), title, "Mean change (points on each measure's scale)", "")
-        return _message(fig, "No one in view has both questionnaires")
+        return with_message(fig, "No one in view has both questionnaires")
     groups = list(dict.fromkeys(summary["group"]))
     colours = _colours(groups)
     data = []
@@ -170,7 +163,7 @@ def improvement_figure(improvement: pd.DataFrame) -> go.Figure:
     title = "Improved by 3 or more SWEMWBS points"
     if improvement.empty:
         fig = _base_layout(go.Figure(), title, "Share of pairs", "")
-        return _message(fig, "No one in view has both SWEMWBS questionnaires")
+        return with_message(fig, "No one in view has both SWEMWBS questionnaires")
     colours = _colours(list(dict.fromkeys(improvement["group"])))
     flag = improvement["indicative_only"].astype(bool)
     share = improvement["improved_share"]
@@ -224,7 +217,7 @@ def ons4_bands_figure(bands: pd.DataFrame) -> go.Figure:
         _base_layout(fig, title, "", "")
         fig.update_layout(height=620, barmode="group", margin={"t": 110})
         fig.update_layout(legend={"x": 1, "xanchor": "right", "y": 1.1, "yanchor": "bottom"})
-        return _message(fig, "No one in view has both ONS4 questionnaires")
+        return with_message(fig, "No one in view has both ONS4 questionnaires")
     data = []
     for k, item in enumerate(ONS4_ITEMS):
         rows = bands[bands["item"] == item].sort_values("band_order")

@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.figures.message import with_message
 from analysis.figures.overview import ARM_COLOURS, _base_layout, _rgba, white_template
 from analysis.figures.retention_cox import cox_term_label, forest_figure, term_labels
 from analysis.figures.uptake_build import layout
@@ -76,14 +77,6 @@ def group_styles(groups: list[str]) -> dict[str, tuple[str, str]]:
                 for g in groups}  # fmt: skip
     n = len(PALETTE)
     return {g: (PALETTE[i % n], DASHES[i % n]) for i, g in enumerate(groups)}
-
-
-def _message(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 16})  # fmt: skip
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def _steps(x: list[float], y: list[float]) -> tuple[list[float], list[float]]:
@@ -141,7 +134,7 @@ def km_figure(km: pd.DataFrame, at_risk: pd.DataFrame, grouping: str = "") -> go
         fig = make_subplots(rows=2, cols=1, **{**shape, "row_heights": [main, strip]})
         _base_layout(fig, title, "", "")
         fig.update_layout(height=main + gap + strip + 90, legend_title_text=grouping)
-        return _message(fig, "No starters with a follow-up in this view")
+        return with_message(fig, "No starters with a follow-up in this view")
     styles = group_styles(groups)
     end = float(km["time_weeks"].max())
     data: list[dict] = []
@@ -218,7 +211,7 @@ def cohort_heatmap_figure(cohort: pd.DataFrame) -> go.Figure:
         fig = make_subplots(rows=1, cols=1, shared_yaxes=True, horizontal_spacing=0.03)
         _base_layout(fig, title, "", "")
         fig.update_layout(height=170 + 21 * max(len(months), 4))
-        return _message(fig, "No starters in this view")
+        return with_message(fig, "No starters in this view")
     grid = copy.deepcopy(_grid(1, len(arms), shared_yaxes=True, horizontal_spacing=0.03,
                                subplot_titles=tuple(arms)))  # fmt: skip
     notes = grid["annotations"]

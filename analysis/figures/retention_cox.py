@@ -10,20 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.cox import POOLED, UNKNOWN
+from analysis.figures.message import with_message
 from analysis.figures.overview import _base_layout
 
 __all__ = ["cox_term_label", "forest_figure", "term_labels"]
 
 PALETTE_BLUE = "#0072B2"
 GREY = "#555555"
-
-
-def _message(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 16})  # fmt: skip
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def cox_term_label(variable: str, level: str, reference: object) -> str:
@@ -67,7 +60,7 @@ def forest_figure(cox: pd.DataFrame) -> go.Figure:
     x_title = "Hazard ratio, log scale (above 1: more likely to stop)"
     fig = _base_layout(go.Figure(), title, x_title, "")
     if cox.empty:
-        return _message(fig, "The adjusted model is not available for this view")
+        return with_message(fig, "The adjusted model is not available for this view")
     labels = term_labels(cox)
     hr, lower, upper = (cox[c].astype(float) for c in ("hazard_ratio", "lower", "upper"))
     fig.add_trace(go.Scatter(
