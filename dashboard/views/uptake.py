@@ -119,25 +119,34 @@ chart(
     "Monthly table",
 )
 
-st.subheader("Uptake by group")
 BREAKDOWNS = {dim: label for dim, (label, _) in metrics.DIMENSIONS.items()}
-dim = st.radio(
-    "Break down by",
-    list(BREAKDOWNS),
-    format_func=BREAKDOWNS.__getitem__,
-    horizontal=True,
-    key="uptake_breakdown",
-    help="One breakdown at a time; each has its own chart, table and downloads.",
-)
-several = "; a referral with several conditions counts under each" * (dim == "condition")
-chart(
-    ITEMS[f"uptake_by_{dim}"],
-    f"by_{dim}",
-    f"Uptake by {figures.in_sentence(BREAKDOWNS[dim])}, with 95% CIs{several}.",
-    groups[groups["dimension"] == dim].reset_index(drop=True),
-    figures.GROUP_TABLE,
-    "Table",
-)
+
+
+@st.fragment
+def by_group(groups: pd.DataFrame) -> None:
+    """The breakdown chosen, with its chart, table and downloads; choosing another reruns only
+    this part of the page."""
+    dim = st.radio(
+        "Break down by",
+        list(BREAKDOWNS),
+        format_func=BREAKDOWNS.__getitem__,
+        horizontal=True,
+        key="uptake_breakdown",
+        help="One breakdown at a time; each has its own chart, table and downloads.",
+    )
+    several = "; a referral with several conditions counts under each" * (dim == "condition")
+    chart(
+        ITEMS[f"uptake_by_{dim}"],
+        f"by_{dim}",
+        f"Uptake by {figures.in_sentence(BREAKDOWNS[dim])}, with 95% CIs{several}.",
+        groups[groups["dimension"] == dim].reset_index(drop=True),
+        figures.GROUP_TABLE,
+        "Table",
+    )
+
+
+st.subheader("Uptake by group")
+by_group(groups)
 
 st.subheader("Days to first attendance")
 chart(
