@@ -158,6 +158,13 @@ class View:
         """Run ``SELECT {select} ... GROUP BY {group_by}`` over the journeys in view, with an
         ``arm`` column and the parameter ``$as_of`` (the data's last date). ``extra`` adds
         columns to each journey row first (e.g. ``unnest(conditions) AS condition``)."""
+        return self.rows(con, select, f"GROUP BY {group_by}", extra=extra)
+
+    def rows(
+        self, con: duckdb.DuckDBPyConnection, select: str, tail: str = "", *, extra: str = ""
+    ) -> pd.DataFrame:
+        """Run ``SELECT {select} ... {tail}`` over the journeys in view (one row each, with
+        ``arm``; ``tail`` e.g. ``ORDER BY referral_date``), as :meth:`counts` does."""
         arms = self.pcns.drop_duplicates("pcn_code")  # sorted by arm: pilot first
         params: dict[str, object] = {
             "arm_pcns": arms["pcn_code"].astype(str).tolist(),
@@ -178,7 +185,7 @@ class View:
                 FROM journeys JOIN arms ON arms.arm_pcn_code = journeys.pcn_code
                 WHERE referral_date BETWEEN $start AND $end AND {where}
             )
-            SELECT {select} FROM j WHERE arm IS NOT NULL GROUP BY {group_by}
+            SELECT {select} FROM j WHERE arm IS NOT NULL {tail}
         """
         used = {k: v for k, v in params.items() if f"${k}" in sql}
         return con.execute(sql, used).df()

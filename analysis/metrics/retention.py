@@ -80,13 +80,12 @@ def journeys_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=columns)
-    picked = ", ".join(f"any_value({c}) AS {c}" for c in JOURNEY_FIELDS if c != "referral_id")
-    frame = view.counts(con, f"arm, referral_id, {picked}", group_by="arm, referral_id")
+    # One row per journey (referral_id is the key of journeys and each PCN has one arm).
+    frame = view.rows(con, f"arm, {', '.join(JOURNEY_FIELDS)}", "ORDER BY referral_date, referral_id")
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame["arm_label"] = frame["arm"].map(ARM_LABELS)
-    frame = frame.sort_values(["referral_date", "referral_id"], kind="stable")
-    return frame[columns].reset_index(drop=True)
+    return frame[columns]
 
 
 def rows_within(
@@ -99,7 +98,7 @@ def rows_within(
     view = in_view(con, filters)
     if view is None or wider.empty:
         return np.empty(0, dtype=np.intp)
-    ids = view.counts(con, "referral_id", group_by="referral_id")["referral_id"]
+    ids = view.rows(con, "referral_id")["referral_id"]
     return np.flatnonzero(wider["referral_id"].isin(ids).to_numpy())
 
 
