@@ -87,15 +87,13 @@ def select_counts(group: str) -> str:
     return f"{group}, count(*) AS referrals, {counts}, {days}"  # one sort for the 3 quantiles
 
 
-def _quartiles(frame: pd.DataFrame) -> pd.DataFrame:
-    """``days_quartiles`` (a list per row, missing without starters) as the columns of
-    :data:`_DAYS`."""
-    lists = frame.pop("days_quartiles")
-    values = np.full((len(frame), len(_DAYS)), np.nan)
+def _quartile_values(lists: pd.Series) -> np.ndarray:
+    """``days_quartiles`` as an array of rows × :data:`_DAYS` (NaN without starters)."""
+    values = np.full((len(lists), len(_DAYS)), np.nan)
     known = lists.notna().to_numpy()
     if known.any():
         values[known] = np.stack(lists[known].to_numpy()).astype(float)
-    return frame.assign(**dict(zip(_DAYS, values.T, strict=True)))
+    return values
 
 
 def _rates(counts: np.ndarray, confidence: float = 0.95) -> dict[str, np.ndarray]:
@@ -147,7 +145,7 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     values = np.zeros((len(spine), len(COUNTS)), dtype="int64")
     values[hit] = counts[list(COUNTS)].fillna(0).to_numpy("int64")[at[hit]]
     days = np.full((len(spine), len(_DAYS)), np.nan)
-    days[hit] = _quartiles(counts[["days_quartiles"]])[_DAYS].to_numpy(float)[at[hit]]
+    days[hit] = _quartile_values(counts["days_quartiles"])[at[hit]]
     return pd.DataFrame({
         **{c: spine[c] for c in _KEYS[by]},
         **dict(zip(COUNTS, values.T, strict=True)),
@@ -220,7 +218,7 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
     order = keys.sort_values(["_a", "_d", "_g", "group"], kind="stable").index.to_numpy()
     frame = frame.iloc[order].reset_index(drop=True)
     counts = frame[list(COUNTS)].fillna(0).to_numpy("int64")
-    days = _quartiles(frame[["days_quartiles"]])
+    days = _quartile_values(frame["days_quartiles"])
     arm = frame["arm"].astype(str)
     return pd.DataFrame({
         "arm": arm,
@@ -230,7 +228,7 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
         "group": frame["group"],
         **dict(zip(COUNTS, counts.T, strict=True)),
         **_rates(counts),
-        **{c: days[c] for c in _DAYS},
+        **dict(zip(_DAYS, days.T, strict=True)),
     })[BREAKDOWN_COLUMNS]  # fmt: skip
 
 
