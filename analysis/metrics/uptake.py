@@ -82,7 +82,7 @@ GROUP_COLUMNS = {"pcn": ["arm", "pcn_code"], "arm": ["arm"], "month": ["arm", "r
 
 def select_counts(group: str) -> str:
     """Funnel counts and the days-to-start quartiles per ``group`` (SQL columns)."""
-    counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {c}" for c in COUNTS[1:])
+    counts = ", ".join(f"count_if({c}) AS {c}" for c in COUNTS[1:])  # faster than FILTER
     days = "quantile_cont(days_to_first_attendance, [0.5, 0.25, 0.75]) AS days_quartiles"
     return f"{group}, count(*) AS referrals, {counts}, {days}"  # one sort for the 3 quantiles
 
