@@ -21,7 +21,7 @@ from analysis.figures.overview import (
     _rgba,
 )
 from analysis.figures.uptake_build import figure as checked_figure
-from analysis.figures.uptake_build import layout
+from analysis.figures.uptake_build import go_live_marks, layout
 from analysis.metrics.uptake import RATES, STAGES, UptakeFunnelPlot
 
 # fmt: off
@@ -324,22 +324,8 @@ def uptake_trend_figure(monthly: pd.DataFrame) -> go.Figure:
             "(%{y:.1f}%)<extra>%{fullData.name}</extra>",
         })  # fmt: skip
     go_live = rows["go_live"].dropna() if "go_live" in rows else pd.Series(dtype=object)
-    marks = _go_live_marks(pd.Timestamp(go_live.iloc[0])) if not go_live.empty else {}
+    marks = go_live_marks(pd.Timestamp(go_live.iloc[0])) if not go_live.empty else {}
     return figure(data, layout(
         *titles, yaxis={"ticksuffix": "%", "range": [0, 100]}, xaxis={"tickformat": "%b %Y"},
         **marks,
     ))  # fmt: skip
-
-
-def _go_live_marks(go_live: pd.Timestamp) -> dict[str, list[dict]]:
-    """The Overview's go-live line and its label (as ``_go_live_line`` adds them), as layout
-    keys of the figure's dict."""
-    when = go_live.strftime("%Y-%m-%d")
-    line = {"color": "#333333", "width": 1.5, "dash": "dot"}
-    return {
-        "shapes": [{"type": "line", "x0": when, "x1": when, "xref": "x", "y0": 0, "y1": 1,
-                    "yref": "paper", "line": line, "name": "go-live"}],
-        "annotations": [{"x": when, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
-                         "xanchor": "left", "text": f"Go-live {go_live.strftime('%-d %b %Y')}",
-                         "showarrow": False, "font": {"size": 12, "color": "#333333"}}],
-    }  # fmt: skip

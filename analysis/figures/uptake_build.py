@@ -13,11 +13,12 @@ import copy
 import functools
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.figures.overview import _base_layout, white_template
 
-__all__ = ["figure", "layout"]
+__all__ = ["figure", "go_live_marks", "layout"]
 
 AXES = ("xaxis", "yaxis")
 
@@ -57,3 +58,17 @@ def figure(
     same figure either way).
     """
     return white_template(go.Figure({"data": data, "layout": layout_}, _validate=check))
+
+
+def go_live_marks(go_live: pd.Timestamp) -> dict[str, list[dict]]:
+    """The Overview's go-live line and its label, as ``analysis.figures.overview._go_live_line``
+    adds them, but as layout keys of a figure's dict."""
+    when = go_live.strftime("%Y-%m-%d")
+    line = {"color": "#333333", "width": 1.5, "dash": "dot"}
+    return {
+        "shapes": [{"type": "line", "x0": when, "x1": when, "xref": "x", "y0": 0, "y1": 1,
+                    "yref": "paper", "line": line, "name": "go-live"}],
+        "annotations": [{"x": when, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
+                         "xanchor": "left", "text": f"Go-live {go_live.strftime('%-d %b %Y')}",
+                         "showarrow": False, "font": {"size": 12, "color": "#333333"}}],
+    }  # fmt: skip
