@@ -66,6 +66,9 @@ SII_TABLE = {
     "ci_method": "CI method",
 }
 PERCENT_COLUMNS = frozenset(["uptake", "uptake_lower", "uptake_upper"])
+CHECK_FIGURES = False
+"""Whether plotly validates this module's chart dicts (skipped: the same figure, a third of
+the drawing time; the unit tests draw every chart both ways and compare)."""
 
 
 def sii_rows(sii: pd.DataFrame) -> pd.DataFrame:
@@ -129,7 +132,8 @@ def rate_by_imd_figure(rates: pd.DataFrame) -> go.Figure:
         for arm, part in rates.groupby("arm", sort=False)
     ]
     return figure(
-        data, layout(*titles, yaxis={"rangemode": "tozero"}, scattermode="group", scattergap=0.6)
+        data, layout(*titles, yaxis={"rangemode": "tozero"}, scattermode="group", scattergap=0.6),
+        check=CHECK_FIGURES,
     )
 
 
@@ -163,7 +167,7 @@ def uptake_by_figure(uptake: pd.DataFrame, dimension: str) -> go.Figure:
     return figure(data, layout(
         *titles, yaxis={"ticksuffix": "%", "range": [0, 100]}, xaxis={"type": "category"},
         scattermode="group", scattergap=0.5,
-    ))  # fmt: skip
+    ), check=CHECK_FIGURES)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4)
@@ -218,4 +222,4 @@ def sii_figure(sii: pd.DataFrame) -> go.Figure:
         "height": 300,
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
     }  # fmt: skip
-    return figure(data, lay)
+    return figure(data, lay, check=CHECK_FIGURES)

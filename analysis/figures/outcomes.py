@@ -35,6 +35,9 @@ __all__ = [
 ]
 # fmt: on
 
+CHECK_FIGURES = False
+"""Whether plotly validates this module's chart dicts (skipped: the same figure, a third of
+the drawing time; the unit tests draw every chart both ways and compare)."""
 GROUP_COLOURS = {"still attending": "#009E73", "stopped": "#D55E00"} | {
     label: ARM_COLOURS[arm] for arm, label in ARM_LABELS.items()
 }
@@ -154,7 +157,7 @@ def change_figure(summary: pd.DataFrame, grouping: str = "") -> go.Figure:
         scattermode="group", scattergap=0.5, height=170 + 42 * len(order) + 10 * len(groups),
     )  # fmt: skip
     out["legend"]["title"] = {"text": grouping}
-    return figure(data, out)
+    return figure(data, out, check=CHECK_FIGURES)
 
 
 def improvement_figure(improvement: pd.DataFrame) -> go.Figure:
@@ -190,7 +193,7 @@ def improvement_figure(improvement: pd.DataFrame) -> go.Figure:
         yaxis={"autorange": "reversed", "ticksuffix": "  "},
         height=160 + 44 * len(improvement), showlegend=False,
     )  # fmt: skip
-    return figure([bar], out)
+    return figure([bar], out, check=CHECK_FIGURES)
 
 
 @functools.cache
@@ -250,4 +253,4 @@ def ons4_bands_figure(bands: pd.DataFrame) -> go.Figure:
                  barmode="group")  # fmt: skip
     out["margin"] = {**out["margin"], "t": 110}
     out["legend"] |= {"x": 1, "xanchor": "right", "y": 1.1, "yanchor": "bottom"}
-    return figure(data, out)
+    return figure(data, out, check=CHECK_FIGURES)

@@ -288,3 +288,29 @@ def test_ons4_bands_figure_has_baseline_and_follow_up_bars_with_intervals() -> N
 def test_outcome_figures_without_pairs_say_so(function, columns) -> None:
     fig = spec(function(pd.DataFrame(columns=columns)))
     assert fig["data"] == [] and "No one in view" in fig["layout"]["annotations"][-1]["text"]
+
+
+def test_outcomes_figures_are_the_same_with_and_without_plotly_validation(
+    demo_store, monkeypatch
+) -> None:
+    import duckdb
+
+    from analysis.filters import Filters
+    from analysis.metrics import outcomes as om
+
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        results = [om.outcomes(om.paired_in_view(con, Filters(), week), week) for week in (4, 12)]
+
+    def draw() -> list[str]:
+        figures = []
+        for result in results:
+            figures += [fo.change_figure(result.by_attendance, om.BY["attendance"]),
+                        fo.change_figure(result.by_arm, om.BY["arm_label"]),
+                        fo.improvement_figure(result.improvement),
+                        fo.ons4_bands_figure(result.bands)]  # fmt: skip
+        return [json.dumps(spec(fig), sort_keys=True) for fig in figures]
+
+    unchecked = draw()
+    assert all('"data": []' not in d for d in unchecked)
+    monkeypatch.setattr(fo, "CHECK_FIGURES", True)
+    assert draw() == unchecked

@@ -203,3 +203,22 @@ def test_uptake_figures_are_the_same_with_and_without_plotly_validation(
     unchecked = draw()
     monkeypatch.setattr(ufig, "CHECK_FIGURES", True)
     assert draw() == unchecked
+
+
+def test_equity_figures_are_the_same_with_and_without_plotly_validation(
+    demo, pilot, monkeypatch
+) -> None:
+    flt = Filters(pilot=pilot)
+    rates = equity.referral_rates_by_imd(demo, flt)
+    up = equity.uptake_by(demo, flt, ("imd_quintile", "age_band", "sex", "ethnicity"))
+    sii = pd.concat([equity.imd_sii(demo, flt, measure=m) for m in ("referral_rate", "uptake")])
+
+    def draw() -> list[str]:
+        figures = [efig.rate_by_imd_figure(rates), efig.sii_figure(sii),
+                   *(efig.uptake_by_figure(up, d) for d in ("imd_quintile", "age_band", "sex",
+                                                              "ethnicity"))]  # fmt: skip
+        return [json.dumps(spec(fig), sort_keys=True) for fig in figures]
+
+    unchecked = draw()
+    monkeypatch.setattr(efig, "CHECK_FIGURES", True)
+    assert draw() == unchecked
