@@ -143,15 +143,22 @@ _WEEK_TABLE_SQL = """
 SELECT coalesce(b.referral_id, f.referral_id) AS referral_id, {columns},
        CASE f.still_attending WHEN true THEN 'still attending' WHEN false THEN 'stopped' END
            AS {attendance}
-FROM (SELECT * FROM stg_followups WHERE followup_week = 0) AS b
-FULL OUTER JOIN (SELECT * FROM stg_followups WHERE followup_week = $week) AS f
+FROM (SELECT * FROM stg_followups WHERE followup_week = 0 {only}) AS b
+FULL OUTER JOIN (SELECT * FROM stg_followups WHERE followup_week = $week {only}) AS f
     ON f.referral_id = b.referral_id
 """
+_OF_PILOT = """AND referral_id IN (
+    SELECT referral_id FROM journeys
+    WHERE pcn_code IN (SELECT pcn_code FROM stg_pilot_pcns WHERE pilot_name = $pilot))"""
 
 
-def read_followup_table(con: duckdb.DuckDBPyConnection, week: int) -> pd.DataFrame:
+def read_followup_table(
+    con: duckdb.DuckDBPyConnection, week: int, pilot: str | None = None
+) -> pd.DataFrame:
     """:func:`followup_table` of the store's follow-ups, joined in the store: only baseline and
-    week-``week`` rows are read (at national scale about 1.3M of 2M follow-ups)."""
+    week-``week`` rows are read (at national scale about 1.3M of 2M follow-ups), and with
+    ``pilot`` only those of referrals from its PCNs (pilot and comparison: every journey a view
+    of that pilot can hold)."""
     if int(week) != week or week <= 0:
         raise ValueError(f"week must be a positive whole number of weeks, got {week!r}")
     score = {m: "swemwbs_metric" if m == "swemwbs" else m for m in MEASURES}
@@ -160,8 +167,10 @@ def read_followup_table(con: duckdb.DuckDBPyConnection, week: int) -> pd.DataFra
         for side, when in (("b", "baseline"), ("f", "followup"))
         for m in MEASURES
     )
-    sql = _WEEK_TABLE_SQL.format(columns=columns, attendance=ATTENDANCE)
-    table = con.execute(sql, {"week": int(week)}).df().set_index("referral_id")
+    only = "" if pilot is None else _OF_PILOT
+    sql = _WEEK_TABLE_SQL.format(columns=columns, attendance=ATTENDANCE, only=only)
+    params = {"week": int(week)} | ({} if pilot is None else {"pilot": pilot})
+    table = con.execute(sql, params).df().set_index("referral_id")
     table[ATTENDANCE] = table[ATTENDANCE].astype(object).where(table[ATTENDANCE].notna(), np.nan)
     return table
 

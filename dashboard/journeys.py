@@ -42,9 +42,9 @@ def journeys(con, store_key: str, flt: Filters) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner="Reading questionnaires…", max_entries=6)
-def followups_for_week(_con, store_key: str, week: int) -> pd.DataFrame:
-    """The store's follow-ups placed beside baseline for ``week``
-    (:func:`analysis.outcomes.followup_table`, joined in the store), read once per store and
-    week."""
+def followups_for_week(_con, store_key: str, week: int, pilot: str | None) -> pd.DataFrame:
+    """The follow-ups of the pilot's referrals (every referral without a pilot) placed beside
+    baseline for ``week`` (:func:`analysis.outcomes.followup_table`, joined in the store), read
+    once per store, week and pilot."""
     with _con.cursor() as cur:
-        return read_followup_table(cur, week)
+        return read_followup_table(cur, week, pilot)

@@ -284,5 +284,16 @@ def test_the_week_table_joined_in_the_store_equals_the_one_placed_in_pandas(
                                   check_exact=True)  # fmt: skip
     pd.testing.assert_frame_equal(attach_followups(journeys, joined, week),
                                   attach_followups(journeys, placed, week), check_exact=True)  # fmt: skip
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        pilot = con.execute("SELECT min(pilot_name) FROM stg_pilot_pcns").fetchone()[0]
+        of_pilot = read_followup_table(con, week, pilot)
+        in_pilot = con.execute(
+            "SELECT referral_id FROM journeys WHERE pcn_code IN "
+            "(SELECT pcn_code FROM stg_pilot_pcns WHERE pilot_name = ?)", [pilot]
+        ).df()
+        assert read_followup_table(con, week, "no such pilot").empty  # only a pilot's referrals
+    assert 0 < len(of_pilot) <= len(joined)
+    pd.testing.assert_frame_equal(attach_followups(in_pilot, of_pilot, week),
+                                  attach_followups(in_pilot, placed, week), check_exact=True)  # fmt: skip
     with pytest.raises(ValueError, match="positive whole number"):
         read_followup_table(con, 0)
