@@ -59,14 +59,12 @@ def _table_rows(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def fingerprint(
     con: duckdb.DuckDBPyConnection, horizon_start: date | datetime, horizon_end: date | datetime
-) -> str:
-    """What the supply tables are made from, as one string (see the module docstring)."""
+) -> dict[str, Any]:
+    """What the supply tables are made from (see the module docstring); stored in ``meta``
+    with the tables' row counts (``rows``) after each flatten."""
     items, content = con.execute(_INPUT_HASH).fetchone()
-    return json.dumps(
-        {"items": int(items), "content": str(content), "code": code_version(),
-         "horizon": [horizon_start.isoformat(), horizon_end.isoformat()]},
-        sort_keys=True,
-    )  # fmt: skip
+    return {"items": int(items), "content": str(content), "code": code_version(),
+            "horizon": [horizon_start.isoformat(), horizon_end.isoformat()]}  # fmt: skip
 
 
 def flatten_or_reuse(
@@ -77,18 +75,12 @@ def flatten_or_reuse(
     force: bool = False,
 ) -> dict[str, Any]:
     """The flatten report (``reused`` says whether the stored tables were kept as they were)."""
-    wanted = fingerprint(con, horizon_start, horizon_end)
-    stored = get_meta(con, FINGERPRINT_KEY)
-    saved = get_meta(con, REPORT_KEY)
-    if not force and stored is not None and saved is not None:
-        previous = json.loads(stored)
-        if (
-            previous.pop("rows", None) == _table_rows(con)
-            and json.dumps(previous, sort_keys=True) == wanted
-        ):
-            return {**json.loads(saved), "reused": True}
+    now = fingerprint(con, horizon_start, horizon_end)
+    stored, saved = get_meta(con, FINGERPRINT_KEY), get_meta(con, REPORT_KEY)
+    # Stored only after a flatten, so the tables exist to be counted.
+    if not force and stored and saved and json.loads(stored) == {**now, "rows": _table_rows(con)}:
+        return {**json.loads(saved), "reused": True}
     report = flatten_store(con, horizon_start=horizon_start, horizon_end=horizon_end).as_dict()
-    record = {**json.loads(wanted), "rows": _table_rows(con)}
-    set_meta(con, FINGERPRINT_KEY, json.dumps(record, sort_keys=True))
+    set_meta(con, FINGERPRINT_KEY, json.dumps({**now, "rows": _table_rows(con)}))
     set_meta(con, REPORT_KEY, json.dumps(report, default=str))
     return {**report, "reused": False}

@@ -99,8 +99,10 @@ def test_cohort_heatmap_blanks_small_cells_and_labels_the_rest() -> None:
     assert fig["layout"]["coloraxis"]["cmin"] == 0 and fig["layout"]["coloraxis"]["cmax"] == 1
 
 
-def test_cohort_panel_with_every_cell_blank_says_so() -> None:
-    cohort = pd.DataFrame(
+def two_arm_cohort() -> pd.DataFrame:
+    """One referral month of each arm at weeks 4, 12 and 26; the comparison arm has fewer than
+    10 followed up in every cell."""
+    return pd.DataFrame(
         {
             "arm": ["pilot"] * 3 + ["comparison"] * 3,
             "arm_label": ["Pilot PCNs"] * 3 + ["Comparison PCNs"] * 3,
@@ -111,6 +113,10 @@ def test_cohort_panel_with_every_cell_blank_says_so() -> None:
             "retained": [21, 10, 6, 2, 1, 0],
         }
     )
+
+
+def test_cohort_panel_with_every_cell_blank_says_so() -> None:
+    cohort = two_arm_cohort()
     cohort["share"] = (cohort["retained"] / cohort["followed_up"]).where(cohort["followed_up"] > 0)
     cohort["lower"], cohort["upper"] = cohort["share"] - 0.1, cohort["share"] + 0.1
     fig = spec(fr.cohort_heatmap_figure(cohort))
@@ -124,19 +130,8 @@ def test_retention_charts_are_the_figures_plotly_validation_gives() -> None:
     # The two charts are built without plotly's value-by-value validation (for speed): building
     # them again with validation must give the same figure, value for value.
     km, at_risk = km_frames()
-    cohort = pd.DataFrame(
-        {
-            "arm": ["pilot"] * 3 + ["comparison"] * 3,
-            "arm_label": ["Pilot PCNs"] * 3 + ["Comparison PCNs"] * 3,
-            "referral_month": pd.Timestamp("2025-01-01"),
-            "week": [4, 12, 26] * 2,
-            "starters": 40,
-            "followed_up": [30, 20, 12, 5, 3, 0],
-            "retained": [21, 10, 6, 2, 1, 0],
-            "share": [0.7, 0.5, 0.5, 0.4, 1 / 3, np.nan],
-            "lower": 0.1,
-            "upper": 0.9,
-        }
+    cohort = two_arm_cohort().assign(
+        share=[0.7, 0.5, 0.5, 0.4, 1 / 3, np.nan], lower=0.1, upper=0.9
     )
     for fig in (fr.km_figure(km, at_risk, "Arm"), fr.cohort_heatmap_figure(cohort)):
         assert spec(fig) == spec(go.Figure(fig.to_dict()))
