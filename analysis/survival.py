@@ -1,7 +1,8 @@
 """Retention among starters: Kaplan–Meier curves, numbers at risk, S(t) and log-rank tests.
 
 Input is a ``journeys`` frame (one row per referral, see ``docs/metrics.md``). Only starters with
-a retention time are used: ``first_attended_date``, ``retention_days`` and ``disengaged`` all
+a retention time are used (:func:`~analysis.survival_groups.starters`, which also labels and
+orders the groups): ``first_attended_date``, ``retention_days`` and ``disengaged`` all
 present. Time is in weeks from first attendance (``retention_days / 7``); the event is
 disengagement (``disengaged`` true), anything else is censored (METHODS.md, "disengagement").
 
@@ -28,18 +29,22 @@ import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from analysis.indicators import z_value
+from analysis.survival_groups import (
+    DAYS_PER_WEEK,
+    group_labels,
+    group_order,
+    ordered_groups,
+    starters,
+)
 
 # fmt: off
 __all__ = [
-    "AT_RISK_COLUMNS", "AT_RISK_WEEKS", "KM_COLUMNS", "LOGRANK_COLUMNS", "SURVIVAL_AT_COLUMNS",
-    "SURVIVAL_WEEKS", "curves_of", "group_labels", "kaplan_meier", "logrank", "logrank_of",
+    "AT_RISK_COLUMNS", "AT_RISK_WEEKS", "DAYS_PER_WEEK", "KM_COLUMNS", "LOGRANK_COLUMNS",
+    "SURVIVAL_AT_COLUMNS", "SURVIVAL_WEEKS", "curves_of", "group_labels", "kaplan_meier", "logrank", "logrank_of",
     "numbers_at_risk", "ordered_groups", "risk_sets_of", "starters", "survival_at",
 ]
 # fmt: on
 
-DAYS_PER_WEEK = 7.0
-ALL = "all"
-"""The group label when no grouping column is given."""
 AT_RISK_WEEKS: tuple[float, ...] = (0, 4, 8, 12, 16, 20, 26)
 SURVIVAL_WEEKS: tuple[float, ...] = (4, 12, 26)
 
@@ -47,78 +52,6 @@ KM_COLUMNS = ["group", "time_weeks", "n_at_risk", "n_events", "survival", "lower
 AT_RISK_COLUMNS = ["group", "time_weeks", "n_at_risk", "events_before", "censored_before"]
 SURVIVAL_AT_COLUMNS = ["group", "time_weeks", "survival", "lower", "upper"]
 LOGRANK_COLUMNS = ["group_column", "groups", "n_groups", "n", "events", "chisq", "df", "p_value"]
-
-
-def starters(journeys: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
-    """Starters with a retention time: columns ``group``, ``weeks`` and ``event`` (0/1).
-
-    ``group`` is the string value of the grouping column (``"all"`` without one); rows whose
-    group is missing are dropped. Raises :class:`ValueError` when a needed column is absent.
-    """
-    needed = ["first_attended_date", "retention_days", "disengaged"]
-    if group is not None:
-        needed.append(group)
-    missing = [c for c in needed if c not in journeys.columns]
-    if missing:
-        raise ValueError(f"journeys frame lacks column(s): {', '.join(missing)}")
-    keep = (
-        journeys["first_attended_date"].notna()
-        & journeys["retention_days"].notna()
-        & journeys["disengaged"].notna()
-    )
-    if group is not None:
-        keep &= journeys[group].notna()
-    rows = journeys.loc[keep, needed]  # only the columns used: no copy of the others
-    days = rows["retention_days"].to_numpy(dtype=float)
-    if (days < 0).any():
-        raise ValueError("retention_days must not be negative")
-    labels = group_labels(rows[group]) if group is not None else np.full(len(rows), ALL)
-    return pd.DataFrame(
-        {
-            "group": pd.Series(labels, dtype=object),
-            "weeks": days / DAYS_PER_WEEK,
-            "event": rows["disengaged"].astype(bool).to_numpy().astype(np.int64),
-        }
-    )
-
-
-def group_labels(values: pd.Series) -> np.ndarray:
-    """Group values as strings (whole floats such as 3.0 become "3"), as in every output."""
-
-    def label(v: object) -> str:
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
-
-    values = pd.Series(values)
-    codes, _ = pd.factorize(values, use_na_sentinel=True)
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if (codes < 0).any() or kind not in ("string", "integer", "floating", "boolean", "empty"):
-        # Missing values keep their own spelling ("nan", "None", "<NA>"); mixed types such as
-        # True and 1, which factorize as one value, keep theirs.
-        return np.asarray([label(v) for v in values], dtype=object)
-    # Each distinct value is labelled once, taken from the values as iteration yields them.
-    _, first = np.unique(codes, return_index=True)
-    labels = np.asarray([label(v) for v in values.iloc[first]], dtype=object)
-    return labels[codes] if len(codes) else np.asarray([], dtype=object)
-
-
-def ordered_groups(values: pd.Series) -> list[str]:
-    """The distinct non-missing values as labels, in their natural order (numbers numerically)."""
-    distinct = values.dropna().unique()
-    try:
-        distinct = sorted(distinct)
-    except TypeError:
-        distinct = sorted(distinct, key=str)
-    return list(dict.fromkeys(group_labels(pd.Series(distinct, dtype=object))))
-
-
-def _group_order(frame: pd.DataFrame, original: pd.Series | None) -> list[str]:
-    """Groups present in ``frame`` in the natural order of the original values."""
-    if original is None or frame.empty:
-        return sorted(frame["group"].unique())
-    present = set(frame["group"])
-    return [g for g in ordered_groups(original) if g in present]
 
 
 def _curve(weeks: np.ndarray, event: np.ndarray, z: float) -> pd.DataFrame:
@@ -175,7 +108,7 @@ def kaplan_meier(
     data = starters(journeys, group)
     if data.empty:
         return _empty(KM_COLUMNS)
-    return curves_of(data, _group_order(data, journeys[group] if group else None), confidence)
+    return curves_of(data, group_order(data, journeys[group] if group else None), confidence)
 
 
 def curves_of(data: pd.DataFrame, order: list[str], confidence: float = 0.95) -> pd.DataFrame:
@@ -207,7 +140,7 @@ def numbers_at_risk(
     data = starters(journeys, group)
     if data.empty:
         return _empty(AT_RISK_COLUMNS)
-    return risk_sets_of(data, _group_order(data, journeys[group] if group else None), grid)
+    return risk_sets_of(data, group_order(data, journeys[group] if group else None), grid)
 
 
 def risk_sets_of(
@@ -267,7 +200,7 @@ def logrank(journeys: pd.DataFrame, group: str) -> pd.DataFrame:
     with starters or no disengagement events at all.
     """
     data = starters(journeys, group)
-    return logrank_of(data, _group_order(data, journeys[group]), group)
+    return logrank_of(data, group_order(data, journeys[group]), group)
 
 
 def logrank_of(data: pd.DataFrame, order: list[str], group: str) -> pd.DataFrame:
