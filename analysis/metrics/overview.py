@@ -21,27 +21,36 @@ Definitions follow ``METHODS.md``:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.filters import JOURNEY_COLUMNS, Filters, journey_predicate
+from analysis.filters import Filters
 from analysis.indicators import proportion_ci, rate_ci
+from analysis.metrics.view import (
+    ARM_LABELS,
+    ARM_ORDER,
+    DAYS_PER_YEAR,
+    DataWindow,
+    View,
+    arm_pcns,
+    data_window,
+    filter_values,
+    in_view,
+    pilot_names,
+)
 
 # fmt: off
 __all__ = [
     "ARM_LABELS", "ARM_ORDER", "FUNNEL_COLUMNS", "FUNNEL_STAGES", "KPI_COLUMNS",
     "MONTHLY_COLUMNS", "DataWindow", "View", "arm_pcns", "data_window",
-    "filter_values", "funnel", "in_view", "kpis", "monthly_series", "pilot_names",
+    "filter_values", "funnel", "in_view", "kpis", "monthly_series", "overview_frames",
+    "pilot_names",
 ]
 # fmt: on
 
-ARM_LABELS = {"pilot": "Pilot PCNs", "comparison": "Comparison PCNs", "all": "All PCNs"}
-ARM_ORDER = ("pilot", "comparison", "all")
-DAYS_PER_YEAR = 365.25
 RETENTION_DUE_DAYS = 84  # week 12
 FUNNEL_STAGES = {  # column in journeys → plain-English stage
     "referrals": "Referred",
@@ -69,154 +78,36 @@ MONTHLY_COLUMNS = [
     "arm", "arm_label", "month", "referrals", "registered_patients", "month_fraction",
     "rate", "rate_lower", "rate_upper", "go_live",
 ]
+STAGE_COUNTS = {  # funnel stage → its count in the per-arm counts
+    col: col if col in ("referrals", "first_attended") else f"stage_{col}" for col in FUNNEL_STAGES
+}
 COUNT_COLUMNS = ["referrals", "first_attended", "starters_due_12w", "retained_12w",
                  "followed_up_12w"]
 # fmt: on
 
 
-@dataclass(frozen=True)
-class DataWindow:
-    """The dates the store covers: first and last referral, and the latest date of any record."""
-
-    first_referral: date
-    last_referral: date
-    as_of: date
-
-
-def data_window(con: duckdb.DuckDBPyConnection) -> DataWindow | None:
-    """The referral date range held, and the data's last date (None when there are no referrals)."""
-    first, last, followed = con.execute(
-        "SELECT min(referral_date), max(referral_date), "
-        "(SELECT max(followup_date) FROM stg_followups) FROM journeys"
-    ).fetchall()[0]
-    if first is None:
-        return None
-    return DataWindow(first, last, max(last, followed) if followed else last)
-
-
-def pilot_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The defined pilots, by name."""
-    rows = con.execute("SELECT DISTINCT pilot_name FROM stg_pilot_pcns ORDER BY 1").fetchall()
-    return [r[0] for r in rows]
-
-
-def arm_pcns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """PCNs in view with their arm: pcn_code, pcn_name, arm, registered_patients, go_live."""
-    if filters.pilot is None:
-        sql = (
-            "SELECT pcn_code, pcn_name, 'all' AS arm, registered_patients, "
-            "CAST(NULL AS DATE) AS go_live FROM stg_pcns"
-        )
-        params: list[object] = []
-    else:
-        sql = (
-            "SELECT pp.pcn_code, p.pcn_name, pp.arm, p.registered_patients, pp.go_live "
-            "FROM stg_pilot_pcns AS pp JOIN stg_pcns AS p USING (pcn_code) "
-            "WHERE pp.pilot_name = ?"
-        )
-        params = [filters.pilot]
-    frame = con.execute(f"{sql} ORDER BY pcn_code", params).df()
-    if filters.pcn_codes:
-        frame = frame[frame["pcn_code"].isin(filters.pcn_codes)]
-    frame["arm"] = pd.Categorical(frame["arm"], categories=ARM_ORDER, ordered=True)
-    return frame.sort_values(["arm", "pcn_code"]).reset_index(drop=True)
-
-
-def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """The values each referral-level filter can take in the store, sorted, keyed by
-    :class:`Filters` field (``"unknown"`` included where a value is missing; see
-    :func:`analysis.filters.journey_predicate`)."""
-    options: dict[str, list[str]] = {}
-    for field, (column, _) in JOURNEY_COLUMNS.items():
-        value = "unnest(conditions)" if field == "conditions" else column
-        rows = con.execute(
-            f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM journeys) WHERE v IS NOT NULL"
-        ).fetchall()
-        options[field] = sorted(str(r[0]) for r in rows)
-    return options
-
-
-@dataclass(frozen=True)
-class View:
-    """What a filter selects: the PCNs in view (with their arm), the data window and the period
-    (the filter's dates clipped to the referral dates held)."""
-
-    filters: Filters
-    pcns: pd.DataFrame
-    window: DataWindow
-    start: date
-    end: date
-
-    def counts(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        select: str,
-        group_by: str = "arm",
-        *,
-        extra: str = "",
-    ) -> pd.DataFrame:
-        """Run ``SELECT {select} ... GROUP BY {group_by}`` over the journeys in view, with an
-        ``arm`` column and the parameter ``$as_of`` (the data's last date). ``extra`` adds
-        columns to each journey row first (e.g. ``unnest(conditions) AS condition``)."""
-        return self.rows(con, select, f"GROUP BY {group_by}", extra=extra)
-
-    def rows(
-        self, con: duckdb.DuckDBPyConnection, select: str, tail: str = "", *, extra: str = ""
-    ) -> pd.DataFrame:
-        """Run ``SELECT {select} ... {tail}`` over the journeys in view (one row each, with
-        ``arm``; ``tail`` e.g. ``ORDER BY referral_date``), as :meth:`counts` does."""
-        arms = self.pcns.drop_duplicates("pcn_code")  # sorted by arm: pilot first
-        params: dict[str, object] = {
-            "arm_pcns": arms["pcn_code"].astype(str).tolist(),
-            "arm_names": arms["arm"].astype(str).tolist(),
-            "start": self.start, "end": self.end, "as_of": self.window.as_of,
-        }  # fmt: skip
-        where, filter_params = journey_predicate(self.filters)
-        params |= filter_params
-        # The PCNs in view with their arm, joined by hash: testing each journey's PCN against a
-        # list cost a second per query at national scale.
-        sql = f"""
-            WITH arms AS (
-                SELECT unnest($arm_pcns::VARCHAR[]) AS arm_pcn_code,
-                       unnest($arm_names::VARCHAR[]) AS arm
-            ),
-            j AS (
-                SELECT arms.arm, journeys.*{", " + extra if extra else ""}
-                FROM journeys JOIN arms ON arms.arm_pcn_code = journeys.pcn_code
-                WHERE referral_date BETWEEN $start AND $end AND {where}
-            )
-            SELECT {select} FROM j WHERE arm IS NOT NULL {tail}
-        """
-        used = {k: v for k, v in params.items() if f"${k}" in sql}
-        return con.execute(sql, used).df()
-
-
-def in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> View | None:
-    """What the filter selects; None when it cannot match any referral."""
-    window = data_window(con)
-    if window is None:
-        return None
-    start = max(filters.start or window.first_referral, window.first_referral)
-    end = min(filters.end or window.last_referral, window.last_referral)
-    pcns = arm_pcns(con, filters) if start <= end else None
-    if pcns is None or pcns.empty:
-        return None
-    return View(filters, pcns, window, start, end)
-
-
 def _arms(pcns: pd.DataFrame) -> pd.DataFrame:
-    """One row per arm: its label, number of PCNs, registered patients and go-live date."""
-    arms = pcns.groupby("arm", observed=True).agg(
-        pcns=("pcn_code", "size"),
-        registered_patients=("registered_patients", "sum"),
-        go_live=("go_live", "first"),
+    """One row per arm: its label, number of PCNs, registered patients and go-live date (the
+    first one given), in the arms' order."""
+    arm = pcns["arm"].astype(str).to_numpy()
+    names = [a for a in ARM_ORDER if (arm == a).any()]
+    masks = [arm == a for a in names]
+    patients, go_live = pcns["registered_patients"], pcns["go_live"]
+    first_go_live = [go_live[m].dropna().iloc[:1] for m in masks]
+    return pd.DataFrame(
+        {
+            "arm": pd.Series(names, dtype=object),
+            "arm_label": pd.Series([ARM_LABELS[a] for a in names], dtype=object),
+            "pcns": np.array([int(m.sum()) for m in masks], dtype="int64"),
+            "registered_patients": np.array(
+                [patients[m].sum() for m in masks], dtype=float
+            ).astype("int64"),
+            "go_live": pd.to_datetime(
+                pd.Series([g.iloc[0] if len(g) else pd.NaT for g in first_go_live], dtype=object)
+            ).astype("datetime64[ns]"),
+        },
+        columns=ARM_COLUMNS,
     )
-    arms = arms.reset_index()
-    arms["arm"] = arms["arm"].astype(str)
-    arms["registered_patients"] = arms["registered_patients"].astype("int64")
-    arms["go_live"] = pd.to_datetime(arms["go_live"]).astype("datetime64[ns]")
-    arms.insert(1, "arm_label", arms["arm"].map(ARM_LABELS))
-    return arms[ARM_COLUMNS]
 
 
 def _ci(
@@ -232,12 +123,15 @@ def _ci(
     return tuple(out)
 
 
-def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Headline numbers, one row per arm (columns :data:`KPI_COLUMNS`)."""
-    view = in_view(con, filters)
-    if view is None:
-        return pd.DataFrame(columns=KPI_COLUMNS)
+def _arm_counts(con: duckdb.DuckDBPyConnection, view: View) -> pd.DataFrame:
+    """One query for the headline counts and the funnel's stage counts, per arm (stages not
+    among the headline counts are named ``stage_<stage>``)."""
     due = f"first_attended AND first_attended_date + {RETENTION_DUE_DAYS} <= $as_of"
+    stages = ", ".join(
+        f"count(*) FILTER (WHERE {col}) AS {name}"
+        for col, name in STAGE_COUNTS.items()
+        if name != col
+    )
     select = f"""arm, count(*) AS referrals,
         count(*) FILTER (WHERE first_attended) AS first_attended,
         count(*) FILTER (WHERE {due}) AS starters_due_12w,
@@ -245,8 +139,35 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
         count(*) FILTER (WHERE {due} AND followed_up_12w) AS followed_up_12w,
         quantile_cont(days_to_first_attendance, 0.5) AS days_median,
         quantile_cont(days_to_first_attendance, 0.25) AS days_q1,
-        quantile_cont(days_to_first_attendance, 0.75) AS days_q3"""
-    frame = _arms(view.pcns).merge(view.counts(con, select), on="arm", how="left")
+        quantile_cont(days_to_first_attendance, 0.75) AS days_q3, {stages}"""
+    return view.counts(con, select)
+
+
+def overview_frames(
+    con: duckdb.DuckDBPyConnection, filters: Filters
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`kpis`, :func:`funnel` and :func:`monthly_series` for one filter, with the view,
+    its arms and the per-arm counts found once for all three."""
+    view = in_view(con, filters)
+    if view is None:
+        return tuple(
+            pd.DataFrame(columns=c) for c in (KPI_COLUMNS, FUNNEL_COLUMNS, MONTHLY_COLUMNS)
+        )
+    arms, counts = _arms(view.pcns), _arm_counts(con, view)
+    return _kpis(view, arms, counts), _funnel(arms, counts), _monthly(con, view, arms)
+
+
+def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Headline numbers, one row per arm (columns :data:`KPI_COLUMNS`)."""
+    view = in_view(con, filters)
+    if view is None:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    return _kpis(view, _arms(view.pcns), _arm_counts(con, view))
+
+
+def _kpis(view: View, arms: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    kpi_counts = counts[[c for c in counts.columns if not c.startswith("stage_")]]
+    frame = arms.merge(kpi_counts, on="arm", how="left")
     if frame["referrals"].fillna(0).sum() == 0:
         return pd.DataFrame(columns=KPI_COLUMNS)
     frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].fillna(0).astype("int64")
@@ -276,16 +197,15 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
-    select = "arm, " + ", ".join(
-        "count(*) AS referrals"
-        if col == "referrals"
-        else f"count(*) FILTER (WHERE {col}) AS {col}"
-        for col in FUNNEL_STAGES
-    )
-    counts = view.counts(con, select)
+    return _funnel(_arms(view.pcns), _arm_counts(con, view))
+
+
+def _funnel(arms: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    counts = counts[["arm", *STAGE_COUNTS.values()]]
+    counts = counts.rename(columns={name: col for col, name in STAGE_COUNTS.items()})
     if counts.empty or counts["referrals"].sum() == 0:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
-    wide = _arms(view.pcns)[["arm", "arm_label"]].merge(counts, on="arm", how="left").fillna(0)
+    wide = arms[["arm", "arm_label"]].merge(counts, on="arm", how="left").fillna(0)
     wide["total"] = wide["referrals"].astype("int64")
     long = wide.melt(
         id_vars=["arm", "arm_label", "total"],
@@ -317,6 +237,10 @@ def monthly_series(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     view = in_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    return _monthly(con, view, _arms(view.pcns))
+
+
+def _monthly(con: duckdb.DuckDBPyConnection, view: View, arms: pd.DataFrame) -> pd.DataFrame:
     select = "arm, referral_month AS month, count(*) AS referrals"
     counts = view.counts(con, select, group_by="arm, referral_month")
     start, end = view.start, view.end
@@ -326,7 +250,7 @@ def monthly_series(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     months = pd.date_range(
         pd.Timestamp(start).to_period("M").to_timestamp(), pd.Timestamp(end), freq="MS"
     )
-    spine = _arms(view.pcns).merge(pd.DataFrame({"month": months}), how="cross")
+    spine = arms.merge(pd.DataFrame({"month": months}), how="cross")
     frame = spine.merge(counts, on=["arm", "month"], how="left")
     frame["referrals"] = frame["referrals"].fillna(0).astype("int64")
     frame["month_fraction"] = [_month_fraction(m.date(), start, end) for m in frame["month"]]

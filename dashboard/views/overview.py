@@ -71,7 +71,7 @@ MONTHLY_TABLE = {
 @st.cache_data(show_spinner="Counting referrals…", max_entries=64)
 def frames(_con, store_key: str, flt: Filters) -> tuple[pd.DataFrame, ...]:
     with _con.cursor() as cur:
-        return metrics.kpis(cur, flt), metrics.funnel(cur, flt), metrics.monthly_series(cur, flt)
+        return metrics.overview_frames(cur, flt)
 
 
 st.title("Overview")
