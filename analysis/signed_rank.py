@@ -1,17 +1,21 @@
 """The Wilcoxon signed-rank test of paired changes, as SciPy computes it, without SciPy's
-one-resample-at-a-time permutation loop for small samples with ties or zeros."""
+one-resample-at-a-time permutation loop for small samples with ties or zeros, and with its
+normal approximation computed directly (the same operations, without ``stats.wilcoxon``'s
+per-call argument handling, which cost more than the test)."""
 
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
-__all__ = ["PERMUTATION_MAX_N", "wilcoxon_p"]
+__all__ = ["EXACT_MAX_N", "PERMUTATION_MAX_N", "wilcoxon_p"]
 
 PERMUTATION_MAX_N = 13
 """Up to this many pairs with ties or zeros, SciPy's ``wilcoxon`` runs an exact permutation test."""
+EXACT_MAX_N = 50
+"""Up to this many pairs without ties or zeros, SciPy's ``wilcoxon`` uses the exact distribution."""
 
 
 def _sign_flip_p(change: np.ndarray) -> float:
@@ -35,17 +39,46 @@ def _sign_flip_p(change: np.ndarray) -> float:
     return float(np.clip(2 * min(less, greater), 0, 1))
 
 
+def _normal_p(signed: np.ndarray, ties: np.ndarray) -> float:
+    """Two-sided p of the normal approximation, step by step as SciPy's ``_wilcoxon_nd``
+    computes it with its defaults (``zero_method="wilcox"``, ``correction=False``): zeros
+    dropped, mean ranks of the |changes|, tie correction Σ(t³ − t)/2 in the variance, no
+    continuity correction.
+
+    ``signed`` holds the non-zero changes ordered by magnitude and ``ties`` the sizes of its
+    runs of equal magnitude, in order. Ranks are whole or half numbers and the tie sizes whole,
+    so their sums are exact in any order (as long as they stay below 2**53).
+    """
+    count = float(len(signed))
+    ends = np.cumsum(ties)
+    mean_rank = (ends - ties + 1 + ends) / 2.0  # the mean of ranks start..end of each run
+    r_plus = float(np.sum(np.repeat(mean_rank, ties)[signed > 0]))
+    t = ties.astype(float)
+    mn = count * (count + 1.0) * 0.25
+    se = count * (count + 1.0) * (2.0 * count + 1.0)
+    se = np.sqrt((se - np.sum(t**3 - t) / 2) / 24)
+    z = (r_plus - mn) / se
+    return float(2 * special.ndtr(-np.abs(z)))
+
+
 def wilcoxon_p(change: np.ndarray) -> float:
     """Two-sided Wilcoxon signed-rank p of paired changes, equal to ``stats.wilcoxon(change)``
     with SciPy's defaults (zero differences dropped; exact for n ≤ 50 without ties or zeros;
     exact permutation for n ≤ 13 with ties or zeros — here computed in one step by
-    :func:`_sign_flip_p`; normal approximation with continuity correction otherwise)."""
+    :func:`_sign_flip_p`; normal approximation otherwise — here
+    :func:`_normal_p`)."""
     change = np.asarray(change, dtype=float)
-    nonzero = np.abs(change[change != 0])
-    if len(change) <= PERMUTATION_MAX_N and (
-        len(nonzero) < len(change) or len(np.unique(nonzero)) < len(nonzero)
-    ):
+    signed = change[change != 0]
+    magnitude = np.abs(signed)
+    order = np.argsort(magnitude, kind="stable")
+    signed, magnitude = signed[order], magnitude[order]
+    starts = np.flatnonzero(np.r_[True, magnitude[1:] != magnitude[:-1]])
+    ties = np.diff(np.r_[starts, len(magnitude)])
+    ties_or_zeros = len(signed) < len(change) or len(ties) < len(signed)
+    if ties_or_zeros and len(change) <= PERMUTATION_MAX_N:
         return _sign_flip_p(change)
+    if ties_or_zeros or len(change) > EXACT_MAX_N:
+        return _normal_p(signed, ties)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # small-sample / ties notices from scipy
         return float(stats.wilcoxon(change).pvalue)

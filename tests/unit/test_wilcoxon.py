@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 from analysis.outcomes import PERMUTATION_MAX_N, wilcoxon_p
+from analysis.signed_rank import EXACT_MAX_N
 
 
 def scipy_p(change: np.ndarray) -> float:
@@ -74,3 +75,50 @@ def test_thirteen_pairs_with_ties_take_milliseconds() -> None:
     p = wilcoxon_p(x)
     assert time.perf_counter() - started < 0.5
     assert p == pytest.approx(scipy_p(x), abs=1e-12, rel=0)
+
+
+def large_samples(seed: int, count: int) -> list[np.ndarray]:
+    """Random changes of 14–2,000 pairs, where SciPy uses its normal approximation when there
+    are ties or zeros (and past 50 pairs in any case): small integer ranges (many ties and
+    zeros), half points, rounded and continuous values, and runs of one value."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < count:
+        n = int(rng.integers(14, 60)) if rng.random() < 0.5 else int(rng.integers(60, 2001))
+        kind = rng.integers(0, 5)
+        if kind == 0:
+            x = rng.integers(-4, 5, n).astype(float)
+        elif kind == 1:
+            x = rng.integers(-20, 30, n) / 2.0
+        elif kind == 2:
+            x = np.round(rng.normal(0.5, 3, n), 1)
+        elif kind == 3:
+            x = rng.normal(0.2, 1, n)
+        else:
+            x = np.repeat(rng.integers(-3, 4, 4).astype(float), n // 4 + 1)[:n]
+        if np.any(x != 0):
+            out.append(x)
+    return out
+
+
+def test_normal_approximation_equals_scipy_bit_for_bit() -> None:
+    cases = large_samples(20250302, 400)
+    normal = 0
+    for x in cases:
+        nonzero = np.abs(x[x != 0])
+        if len(x) > EXACT_MAX_N or len(nonzero) < len(x) or len(np.unique(nonzero)) < len(x):
+            normal += 1
+        assert wilcoxon_p(x) == scipy_p(x), x.tolist()
+    assert normal > 300  # most cases take the normal approximation
+
+
+def test_normal_approximation_is_quicker_than_scipy() -> None:
+    x = np.random.default_rng(7).integers(-4, 5, 800).astype(float)
+    started = time.perf_counter()
+    for _ in range(50):
+        wilcoxon_p(x)
+    ours = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(50):
+        scipy_p(x)
+    assert ours < time.perf_counter() - started
