@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.overview import _base_layout, white_template
+from analysis.figures.house import _base_layout, white_template
 
 __all__ = ["figure", "go_live_marks", "layout"]
 

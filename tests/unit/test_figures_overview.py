@@ -164,6 +164,34 @@ def test_empty_frames_give_a_figure_saying_so(builder, columns) -> None:
     assert [a["text"] for a in spec["layout"]["annotations"]] == [f.NO_DATA]
 
 
+def test_empty_figures_keep_the_house_layout_with_hidden_axes() -> None:
+    spec = as_json(f.funnel_figure(pd.DataFrame(columns=FUNNEL_COLUMNS)))
+    assert spec["layout"]["title"]["text"] == "How far referred people get"
+    assert spec["layout"]["xaxis"]["visible"] is False
+    assert spec["layout"]["yaxis"]["visible"] is False
+    assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+
+
+def test_figures_are_the_same_with_and_without_plotly_validation(monkeypatch) -> None:
+    """The charts skip plotly's validation of their plain dicts: the JSON must not change."""
+
+    def draw() -> list[str]:
+        figures = [
+            f.funnel_figure(funnel_frame()),
+            f.funnel_figure(funnel_frame(("all",))),
+            f.funnel_figure(pd.DataFrame(columns=FUNNEL_COLUMNS)),
+            f.monthly_trend_figure(monthly_frame()),
+            f.monthly_trend_figure(monthly_frame(("all",), go_live=None)),
+            f.monthly_trend_figure(monthly_frame(), value="referrals"),
+            f.monthly_trend_figure(pd.DataFrame(columns=MONTHLY_COLUMNS)),
+        ]
+        return [json.dumps(as_json(fig), sort_keys=True) for fig in figures]
+
+    unchecked = draw()
+    monkeypatch.setattr(f, "CHECK_FIGURES", True)
+    assert draw() == unchecked
+
+
 def test_figure_json_holds_plain_lists() -> None:
     """Values go in as lists, so the JSON (and AppTest's copy of it) is readable as is."""
     text = (
