@@ -178,11 +178,16 @@ def survival_at(curve: pd.DataFrame, times: Sequence[float] = SURVIVAL_WEEKS) ->
         raise ValueError(f"not a Kaplan–Meier frame; missing column(s): {', '.join(missing)}")
     at = np.asarray(grid, dtype=float)
     out: dict[str, list] = {c: [] for c in SURVIVAL_AT_COLUMNS}
-    for name, rows in curve.groupby("group", sort=False):
-        rows = rows.sort_values("time_weeks", kind="stable")
-        t_rows = rows["time_weeks"].to_numpy()
+    # Groups in order of first appearance (as groupby(sort=False)), each sorted by time (stable).
+    codes, names = pd.factorize(curve["group"])
+    order = np.lexsort((curve["time_weeks"].to_numpy(), codes))
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    times_all = curve["time_weeks"].to_numpy()[order]
+    values_all = curve[["survival", "lower", "upper"]].to_numpy()[order]
+    for k, name in enumerate(names):
+        t_rows = times_all[bounds[k] : bounds[k + 1]]
         i = np.searchsorted(t_rows, at, side="right") - 1
-        values = rows[["survival", "lower", "upper"]].to_numpy()[np.maximum(i, 0)]
+        values = values_all[bounds[k] : bounds[k + 1]][np.maximum(i, 0)]
         values = np.where((i < 0)[:, None], 1.0, values)  # before the origin row: S = 1
         values = np.where((at > t_rows[-1])[:, None], np.nan, values)
         out["group"] += [name] * len(grid)

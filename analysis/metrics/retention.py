@@ -8,9 +8,8 @@ describes (with the same query as the Overview, :func:`analysis.metrics.overview
 their arm, and shapes the results. A filter that matches nothing gives empty frames, never an
 error; a group too small to estimate is reported, not drawn.
 
-* Cohort table — per arm, month of referral and follow-up week N (4, 12, 26): starters, those
-  with a week-N follow-up, those still attending at it, and the share still attending among those
-  followed up (Wilson 95% CI), the complete-case retention of ``docs/metrics.md``.
+The cohort table (share still attending at 4, 12 and 26 weeks by month of referral) is in
+:mod:`analysis.metrics.retention_cohorts`, re-exported here.
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ import pandas as pd
 
 from analysis.cox import COX_COLUMNS, cox_hazard_ratios
 from analysis.filters import Filters
-from analysis.indicators import proportion_ci
 from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, in_view
+from analysis.metrics.retention_cohorts import COHORT_COLUMNS, cohort_retention
 from analysis.survival import (
     LOGRANK_COLUMNS,
     SURVIVAL_WEEKS,
@@ -66,11 +65,6 @@ MIN_STARTERS = 20
 imprecise to read and could describe identifiable people."""
 EVENTS_PER_TERM = 10
 """The Cox model is shown only with at least this many disengagements per model term."""
-WEEKS = (4, 12, 26)
-COHORT_COLUMNS = [
-    "arm", "arm_label", "referral_month", "week", "starters", "followed_up", "retained",
-    "share", "lower", "upper",
-]  # fmt: skip
 
 
 def journeys_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -81,7 +75,9 @@ def journeys_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     if view is None:
         return pd.DataFrame(columns=columns)
     # One row per journey (referral_id is the key of journeys and each PCN has one arm).
-    frame = view.rows(con, f"arm, {', '.join(JOURNEY_FIELDS)}", "ORDER BY referral_date, referral_id")
+    frame = view.rows(
+        con, f"arm, {', '.join(JOURNEY_FIELDS)}", "ORDER BY referral_date, referral_id"
+    )
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame["arm_label"] = frame["arm"].map(ARM_LABELS)
@@ -108,7 +104,8 @@ def journeys_at(wider: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     rows equal a fresh read."""
     if not len(rows):
         return pd.DataFrame(columns=["arm", "arm_label", *JOURNEY_FIELDS])
-    return wider.iloc[rows].reset_index(drop=True)
+    # The taken rows are a new frame: numbering them in place spares reset_index's copy of it.
+    return wider.take(rows).set_axis(pd.RangeIndex(len(rows)), axis=0, copy=False)
 
 
 def journeys_within(
@@ -142,8 +139,8 @@ class Retention:
 def _arms_first(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of the pilot arm before the comparison arm (the order of :data:`ARM_ORDER`)."""
     rank = {ARM_LABELS[a]: i for i, a in enumerate(ARM_ORDER)}
-    order = frame["group"].map(rank)
-    return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o")
+    order = np.array([rank.get(g, np.nan) for g in frame["group"]], dtype=float)
+    return frame.take(np.argsort(order, kind="stable"))
 
 
 def retention(journeys: pd.DataFrame, by: str = "arm_label") -> Retention:
@@ -181,6 +178,18 @@ def at_risk_table(at_risk: pd.DataFrame) -> pd.DataFrame:
     (``"0 weeks"``, ``"4 weeks"`` …)."""
     if at_risk.empty:
         return pd.DataFrame(columns=["group"])
+    groups, times = pd.factorize(at_risk["group"]), pd.factorize(at_risk["time_weeks"], sort=True)
+    n = at_risk["n_at_risk"]
+    cells = groups[0] * len(times[1]) + times[0]
+    complete = len(at_risk) == len(groups[1]) * len(times[1]) and (cells >= 0).all()
+    if complete and n.dtype == np.int64 and len(np.unique(cells)) == len(cells):
+        # Every group has every time (no gap to fill): place the counts in a grid directly.
+        grid = np.zeros((len(groups[1]), len(times[1])), dtype=np.int64)
+        grid[groups[0], times[0]] = n.to_numpy()
+        return pd.DataFrame(
+            {"group": np.asarray(groups[1], dtype=object)}
+            | {f"{t:g} weeks": grid[:, k] for k, t in enumerate(times[1])}
+        )
     wide = at_risk.pivot(index="group", columns="time_weeks", values="n_at_risk")
     wide = wide.loc[list(dict.fromkeys(at_risk["group"]))]
     wide.columns = [f"{t:g} weeks" for t in wide.columns]
@@ -221,47 +230,6 @@ def describe_logrank(test: pd.DataFrame, grouping: str) -> str:
     if p < 0.05:
         return f"Retention differs between these groups more than chance would explain ({stats})."
     return f"No clear difference in retention between these groups ({stats})."
-
-
-def cohort_retention(journeys: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Share still attending at 4, 12 and 26 weeks among starters followed up, per arm and month
-    of referral (columns :data:`COHORT_COLUMNS`; ``share`` NaN where nobody was followed up)."""
-    rows = journeys[journeys["first_attended"].fillna(False).astype(bool)]
-    if rows.empty:
-        return pd.DataFrame(columns=COHORT_COLUMNS)
-    # One code per (arm, arm label, month) in order of first appearance, as a groupby would
-    # give, then counts per code with bincount (rows with a key missing are left out).
-    names = ("arm", "arm_label", "referral_month")
-    codes, values = zip(*(pd.factorize(rows[c]) for c in names), strict=True)
-    keep = (codes[0] >= 0) & (codes[1] >= 0) & (codes[2] >= 0)
-    key = (codes[0] * len(values[1]) + codes[1]) * len(values[2]) + codes[2]
-    group, _ = pd.factorize(key[keep])
-    _, first = np.unique(group, return_index=True)
-    cells = len(first)
-    keys = {name: v.take(c[keep][first]) for name, c, v in
-            zip(names, codes, values, strict=True)}  # fmt: skip
-    count = {  # per week: followed up, still attending
-        (what, week): np.bincount(
-            group, rows[f"{what}_{week}w"].fillna(False).astype(bool).to_numpy()[keep], cells
-        ).astype("int64")
-        for week in WEEKS for what in ("followed_up", "retained")
-    }  # fmt: skip
-    frame = pd.DataFrame({
-        **{name: np.tile(np.asarray(v), len(WEEKS)) for name, v in keys.items()},
-        "starters": np.tile(np.bincount(group, minlength=cells).astype("int64"), len(WEEKS)),
-        "followed_up": np.concatenate([count["followed_up", w] for w in WEEKS]),
-        "retained": np.concatenate([count["retained", w] for w in WEEKS]),
-        "week": np.repeat(np.asarray(WEEKS, dtype="int64"), cells),
-    })  # fmt: skip
-    frame["share"] = frame["lower"] = frame["upper"] = np.nan
-    ok = frame["followed_up"] > 0
-    if ok.any():
-        values = proportion_ci(frame.loc[ok, "retained"], frame.loc[ok, "followed_up"], confidence)
-        frame.loc[ok, "share"], frame.loc[ok, "lower"], frame.loc[ok, "upper"] = values
-    frame["referral_month"] = pd.to_datetime(frame["referral_month"])
-    rank = frame["arm"].map({a: i for i, a in enumerate(ARM_ORDER)})
-    frame = frame.assign(_o=rank).sort_values(["_o", "referral_month", "week"], kind="stable")
-    return frame[COHORT_COLUMNS].reset_index(drop=True)
 
 
 def cox_model(journeys: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
