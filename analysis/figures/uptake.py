@@ -22,7 +22,17 @@ from analysis.figures.overview import (
 )
 from analysis.figures.uptake_build import figure as checked_figure
 from analysis.figures.uptake_build import go_live_marks, layout
-from analysis.metrics.uptake import RATES, STAGES, UptakeFunnelPlot
+from analysis.figures.uptake_labels import (
+    DAYS_TABLE,
+    FUNNEL_PLOT_TABLE,
+    FUNNEL_TABLE,
+    GROUP_TABLE,
+    MONTH_TABLE,
+    PERCENT_COLUMNS,
+    display_label,
+    in_sentence,
+)
+from analysis.metrics.uptake import STAGES, UptakeFunnelPlot
 
 # fmt: off
 __all__ = [
@@ -33,43 +43,6 @@ __all__ = [
 # fmt: on
 
 
-def _with_ci(**labels: str) -> dict[str, str]:
-    """Column → label for a table; a rate of :data:`RATES` brings its 95% CI columns."""
-    out = {"arm_label": "Arm"}
-    for name, label in labels.items():
-        out[name] = label
-        if name in RATES:
-            out |= {f"{name}_lower": f"{label}: 95% CI from", f"{name}_upper": "to"}
-    return out
-
-
-# Table views (column → label), shared with the exporter so a table is exported as shown.
-FUNNEL_TABLE = _with_ci(
-    pcn_name="PCN", referrals="Referrals", contacted="Contacted", first_attended="Started",
-    uptake="Uptake", days_median="Median days to start", days_q1="IQR from", days_q3="to",
-    followed_up_4w="Followed up at 4 weeks", retained_4w="Attending at 4 weeks",
-    retention_4w="4-week retention", retention_4w_cc="of those followed up",
-    followed_up_12w="Followed up at 12 weeks", retained_12w="Attending at 12 weeks",
-    retention_12w="12-week retention", retention_12w_cc="of those followed up",
-    followed_up_26w="Followed up at 26 weeks", retained_26w="Attending at 26 weeks",
-    retention_26w="26-week retention", retention_26w_cc="of those followed up",
-)  # fmt: skip
-FUNNEL_PLOT_TABLE = _with_ci(
-    pcn_name="PCN", referrals="Referrals", first_attended="Started", uptake="Uptake",
-    significance="Against the pooled uptake",
-)  # fmt: skip
-GROUP_TABLE = _with_ci(
-    dimension_label="Breakdown", group="Group", referrals="Referrals", first_attended="Started",
-    uptake="Uptake", days_median="Median days to start", days_q1="IQR from", days_q3="to",
-)  # fmt: skip
-MONTH_TABLE = {"month": "Month"} | GROUP_TABLE
-DAYS_TABLE = {"arm_label": "Arm", "bin_label": "Days from referral", "starters": "Starters",
-              "share": "Share of starters"}  # fmt: skip
-PERCENT_COLUMNS = frozenset(
-    [c for r in RATES for c in (r, f"{r}_lower", f"{r}_upper")] + ["share"]
-)
-"""Table columns holding proportions (shown as percentages)."""
-
 #: Stage → (colour, marker symbol): Okabe-Ito hues, shapes so it reads in greyscale too.
 STAGE_STYLE = {
     "contacted": ("#56B4E9", "circle"),
@@ -78,6 +51,13 @@ STAGE_STYLE = {
     "retained_12w": ("#CC79A7", "triangle-up"),
     "retained_26w": ("#D55E00", "x"),
 }
+LEGEND_BELOW = {
+    "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
+               "xanchor": "left", "title": {"text": ""}},
+    "margin": {"l": 10, "r": 10, "t": 50, "b": 150},
+}  # fmt: skip
+"""The per-PCN funnel's legend under the chart (up to three rows at 700 px), clear of its title
+and of the x axis at any width: its five stages beside the title ran into it."""
 LIMIT_STYLE = {"2s": ("95% limits", "dash"), "3s": ("99.8% limits", "dot")}
 GREY = "#555555"
 CHECK_FIGURES = False
@@ -88,22 +68,6 @@ def figure(data: list[dict], layout_: dict) -> go.Figure:
     """A chart of this module: plain trace and layout dicts, so plotly's validation is skipped
     (the same figure; ``tests/unit/test_figures_uptake_impact_equity.py`` checks it)."""
     return checked_figure(data, layout_, check=CHECK_FIGURES)
-
-
-ACRONYMS = {"gp": "GP", "msk": "MSK", "imd": "IMD"}
-
-
-def display_label(code: object) -> str:
-    """A stored code as shown on a chart: "link_worker" → "Link worker", "gp" → "GP"."""
-    text = str(code)
-    if text in ACRONYMS:
-        return ACRONYMS[text]
-    return text[:1].upper() + text[1:].replace("_", " ") if text.islower() else text
-
-
-def in_sentence(label: str) -> str:
-    """A label as it reads mid-sentence: "Age band" → "age band", "IMD quintile" unchanged."""
-    return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
 def _pct(values: pd.Series) -> list[float]:
@@ -175,7 +139,8 @@ def pcn_funnel_figure(stages: pd.DataFrame) -> go.Figure:
         *titles,
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "ticksuffix": "  "},
         xaxis={"range": [0, 102], "ticksuffix": "%"},
-        height=max(320, 140 + 48 * len(order)), scattermode="group", scattergap=0.3,
+        height=max(320, 140 + 48 * len(order)) + LEGEND_BELOW["margin"]["b"] - 40,
+        scattermode="group", scattergap=0.3, **LEGEND_BELOW,
     ))  # fmt: skip
 
 
