@@ -31,8 +31,9 @@ from scipy import special, stats
 
 from analysis.indicators import normalise_confidence, proportion_ci
 from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
+from analysis.ons4_bands import BAND_COLUMNS, ONS4_BANDS, ONS4_ITEMS, band_shares, ons4_band
+from analysis.paired_groups import paired_groups
 from analysis.signed_rank import PERMUTATION_MAX_N, wilcoxon_p
-from analysis.survival import group_labels, ordered_groups
 
 # fmt: off
 __all__ = [
@@ -52,31 +53,16 @@ MEASURES: dict[str, str] = {
     "sipam_days": "SIPAM active days",
 }
 """Outcome measure → label. Paired frames carry ``{measure}_baseline`` and ``{measure}_followup``."""
-ONS4_ITEMS: dict[str, str] = {
-    "ons4_satisfied": "positive", "ons4_worthwhile": "positive",
-    "ons4_happy": "positive", "ons4_anxious": "anxiety",
-}  # fmt: skip
-ONS4_BANDS: dict[str, tuple[tuple[int, int, str], ...]] = {
-    "positive": ((0, 4, "low"), (5, 6, "medium"), (7, 8, "high"), (9, 10, "very_high")),
-    "anxiety": ((0, 1, "very_low"), (2, 3, "low"), (4, 5, "medium"), (6, 10, "high")),
-}
-"""ONS personal well-being thresholds: (lowest score, highest score, band), inclusive."""
 INDICATIVE_BELOW = 30
 SWEMWBS_IMPROVEMENT = 3.0
 ATTENDANCE = "attendance"
 """Paired-frame column: ``still attending`` / ``stopped`` at the week-N follow-up."""
-ALL = "all"
 
 CHANGE_COLUMNS = [
     "measure", "measure_label", "week", "group", "n_pairs", "baseline_mean", "followup_mean",
     "mean_change", "change_lower", "change_upper", "sd_change", "t_statistic", "p_ttest",
     "p_wilcoxon", "cohens_d", "improved", "improved_share", "improved_lower", "improved_upper",
     "indicative_only",
-]  # fmt: skip
-BAND_COLUMNS = [
-    "item", "week", "group", "band", "band_order", "n_pairs",
-    "baseline_count", "baseline_share", "baseline_lower", "baseline_upper",
-    "followup_count", "followup_share", "followup_lower", "followup_upper",
 ]  # fmt: skip
 _FOLLOWUP_SQL = """
     SELECT referral_id, followup_week, still_attending, swemwbs_metric AS swemwbs,
@@ -102,25 +88,6 @@ def swemwbs_metric(items: pd.DataFrame | np.ndarray | Sequence[Sequence[float]])
     ok = ~np.isnan(raw)
     out[ok] = table[raw[ok].astype(int) - 7]
     return out
-
-
-def ons4_band(item: str, scores: pd.Series | Sequence[float] | np.ndarray) -> pd.Series:
-    """The ONS threshold band of each 0–10 score of ``item`` (missing stays missing)."""
-    if item not in ONS4_ITEMS:
-        raise ValueError(f"unknown ONS4 item {item!r}; choose one of {', '.join(ONS4_ITEMS)}")
-    if isinstance(scores, pd.Series) and pd.api.types.is_float_dtype(scores.dtype):
-        values = scores.astype(float)  # already numbers, missing as NaN
-    else:
-        values = pd.Series(scores, dtype=object).map(lambda v: np.nan if v is None else v)
-        values = pd.to_numeric(values).astype(float)
-    given = values.dropna()
-    if ((given < 0) | (given > 10) | (given != np.round(given))).any():
-        raise ValueError(f"{item} scores must be whole numbers from 0 to 10")
-    score = values.to_numpy()
-    out = np.full(len(score), np.nan, dtype=object)
-    for low, high, band in ONS4_BANDS[ONS4_ITEMS[item]]:
-        out[(score >= low) & (score <= high)] = band
-    return pd.Series(out, index=values.index, dtype=object)
 
 
 def read_followups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -217,16 +184,6 @@ def read_paired_outcomes(con: duckdb.DuckDBPyConnection, week: int) -> pd.DataFr
     return paired_outcomes(con.execute("SELECT * FROM journeys").df(), read_followups(con), week)
 
 
-def _groups(paired: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
-    if by is None:
-        return [(ALL, paired)]
-    if by not in paired.columns:
-        raise ValueError(f"no column {by!r} to group by")
-    rows = paired[paired[by].notna()]
-    labels = group_labels(rows[by])
-    return [(name, rows[labels == name]) for name in ordered_groups(rows[by])]
-
-
 def _change_row(base: np.ndarray, follow: np.ndarray, measure: str, level: float) -> dict:
     change = follow - base
     n = len(change)
@@ -283,7 +240,7 @@ def change_summary(
     week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
     out = []
     needed = [c for m in measures for c in (f"{m}_baseline", f"{m}_followup")]
-    groups = _groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
+    groups = paired_groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
     for measure in measures:
         for name, part in groups:
             base = part[f"{measure}_baseline"].to_numpy(dtype=float)
@@ -294,36 +251,3 @@ def change_summary(
                 head = {"measure": measure, "measure_label": MEASURES[measure], "week": week}
                 out.append(head | {"group": name} | row)
     return pd.DataFrame(out, columns=CHANGE_COLUMNS)
-
-
-def band_shares(
-    paired: pd.DataFrame, by: str | None = None, confidence: float = 0.95
-) -> pd.DataFrame:
-    """ONS4 band shares at baseline and week N among the item's pairs (:data:`BAND_COLUMNS`).
-
-    One row per item, group and band (every band listed, zero counts included), with Wilson
-    CIs; the same people at both times, so the shift between columns is a change, not a change
-    of sample.
-    """
-    level = normalise_confidence(confidence)
-    week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
-    out = []
-    needed = [c for item in ONS4_ITEMS for c in (f"{item}_baseline", f"{item}_followup")]
-    groups = _groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
-    for item, scale in ONS4_ITEMS.items():
-        for name, part in groups:
-            pairs = part[[f"{item}_baseline", f"{item}_followup"]].dropna()
-            n = len(pairs)
-            if n == 0:
-                continue
-            bands = {w: ons4_band(item, pairs[f"{item}_{w}"]) for w in ("baseline", "followup")}
-            for order, (_, _, band) in enumerate(ONS4_BANDS[scale], start=1):
-                row = {"item": item, "week": week, "group": name, "band": band}
-                row |= {"band_order": order, "n_pairs": n}
-                for when, labels in bands.items():
-                    count = int((labels == band).sum())
-                    share, lower, upper = proportion_ci(count, n, level)
-                    row |= {f"{when}_count": count, f"{when}_share": share}
-                    row |= {f"{when}_lower": lower, f"{when}_upper": upper}
-                out.append(row)
-    return pd.DataFrame(out, columns=BAND_COLUMNS)

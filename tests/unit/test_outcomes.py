@@ -18,6 +18,7 @@ from analysis.outcomes import (
     BAND_COLUMNS,
     CHANGE_COLUMNS,
     MEASURES,
+    ONS4_BANDS,
     ONS4_ITEMS,
     attach_followups,
     band_shares,
@@ -232,6 +233,52 @@ def test_band_shares_by_hand() -> None:
     assert set(got["item"]) == {"ons4_satisfied"}  # items without pairs have no rows
 
 
+def band_shares_one_band_at_a_time(paired: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The band shares as a reader would count them: each item, group and band on its own,
+    with :func:`ons4_band` and one :func:`proportion_ci` call per count."""
+    rows = []
+    for item, scale in ONS4_ITEMS.items():
+        for group in paired[by].dropna().unique():
+            pairs = paired.loc[paired[by] == group, [f"{item}_baseline", f"{item}_followup"]]
+            pairs = pairs.dropna()
+            if pairs.empty:
+                continue
+            n = len(pairs)
+            for order, (_, _, band) in enumerate(ONS4_BANDS[scale], start=1):
+                row = {"item": item, "group": group, "band": band, "band_order": order}
+                row["n_pairs"] = n
+                for when in ("baseline", "followup"):
+                    count = int((ons4_band(item, pairs[f"{item}_{when}"]) == band).sum())
+                    share, lower, upper = proportion_ci(count, n)
+                    row |= {f"{when}_count": count, f"{when}_share": share}
+                    row |= {f"{when}_lower": lower, f"{when}_upper": upper}
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_band_shares_equal_counting_one_band_at_a_time(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    frame = pd.DataFrame({"group": rng.choice(["a", "b", "c"], n), "week": 12})
+    for item in ONS4_ITEMS:
+        for when in ("baseline", "followup"):
+            scores = rng.integers(0, 11, n).astype(float)
+            scores[rng.random(n) < rng.random() * 0.6] = np.nan
+            frame[f"{item}_{when}"] = scores
+    got = band_shares(frame, "group").drop(columns="week")
+    key = ["item", "group", "band_order"]
+    got = got.sort_values(key).reset_index(drop=True)
+    want = band_shares_one_band_at_a_time(frame, "group").sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want[got.columns], check_exact=True)
+
+
+def test_band_shares_refuse_scores_outside_zero_to_ten() -> None:
+    frame = paired_frame([3, 11], [5, 7], measure="ons4_happy")
+    with pytest.raises(ValueError, match="ons4_happy scores must be whole numbers from 0 to 10"):
+        band_shares(frame)
+
+
 # --------------------------------------------------------------------------------------------
 # The store and the pilot demo
 # --------------------------------------------------------------------------------------------
@@ -289,7 +336,8 @@ def test_the_week_table_joined_in_the_store_equals_the_one_placed_in_pandas(
         of_pilot = read_followup_table(con, week, pilot)
         in_pilot = con.execute(
             "SELECT referral_id FROM journeys WHERE pcn_code IN "
-            "(SELECT pcn_code FROM stg_pilot_pcns WHERE pilot_name = ?)", [pilot]
+            "(SELECT pcn_code FROM stg_pilot_pcns WHERE pilot_name = ?)",
+            [pilot],
         ).df()
         assert read_followup_table(con, week, "no such pilot").empty  # only a pilot's referrals
     assert 0 < len(of_pilot) <= len(joined)
