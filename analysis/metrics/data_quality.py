@@ -2,7 +2,8 @@
 
 Each function reads a built store and returns a pandas DataFrame (empty, with its columns, when
 there is nothing to report). Feed and load figures cover the whole store; linkage and warnings
-about referrals follow the view's filters (its PCNs, period, sources and conditions).
+about referrals follow the view's filters (its PCNs, period, sources and conditions); those are
+in :mod:`analysis.metrics.data_quality_view`, re-exported here.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from pathlib import PurePath
 import duckdb
 import pandas as pd
 
-from analysis.filters import Filters
-from analysis.metrics.overview import data_window
-from analysis.metrics.supply import journeys_in_view
+from analysis.metrics.data_quality_view import (
+    WARNINGS,
+    linkage,
+    store_links,
+    view_checks,
+    warnings,
+)
 from analysis.store import get_meta
 from analysis.supply.sp_readiness import CRITERIA
 
@@ -24,7 +29,7 @@ from analysis.supply.sp_readiness import CRITERIA
 __all__ = [
     "FRESHNESS_BANDS", "MISSING_LABELS", "WARNINGS", "faults_by_type", "feed_freshness",
     "feed_quality", "linkage", "load_summary", "organiser_readiness", "reject_rows",
-    "rejects_summary", "warnings",
+    "rejects_summary", "store_links", "view_checks", "warnings",
 ]
 # fmt: on
 
@@ -39,26 +44,6 @@ MISSING_LABELS = {
     for c in CRITERIA
 }
 KIND_ORDER = ("practices", "areas", "pilots", "referrals", "followups")
-OPEN_AFTER_DAYS = 90
-NOT_STARTED = ("declined", "did_not_attend", "unable_to_contact", "not_suitable")
-# fmt: off
-WARNINGS: dict[str, str] = {  # plain-English warning → SQL condition on a journey
-    "Status still 'referred' or 'contacted' but a first attendance is recorded":
-        "status IN ('referred', 'contacted') AND first_attended_date IS NOT NULL",
-    "Status says they never started, but a first attendance is recorded":
-        f"status IN {NOT_STARTED} AND first_attended_date IS NOT NULL",
-    "Status 'attending' or 'completed' but no first attendance date":
-        "status IN ('attending', 'completed') AND first_attended_date IS NULL",
-    f"Still 'referred' with no contact more than {OPEN_AFTER_DAYS} days after referral":
-        "status = 'referred' AND contacted_date IS NULL AND first_attended_date IS NULL "
-        f"AND referral_date < $as_of - {OPEN_AFTER_DAYS}",
-    "A follow-up after week 0 but no first attendance":
-        "first_attended_date IS NULL AND referral_id IN "
-        "(SELECT referral_id FROM stg_followups WHERE followup_week > 0)",
-}
-# fmt: on
-LINKAGE_COLUMNS = ["check", "numerator", "denominator", "rate", "scope"]
-WARNING_COLUMNS = ["warning", "referrals", "share", "examples"]
 
 
 def _feed_label(publisher: object, feed_url: str) -> str:
@@ -167,78 +152,3 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return log[
         ["kind", "file", "rows_read", "accepted", "rejected", "rejected_share", "loaded_at"]
     ].reset_index(drop=True)
-
-
-def _unmatched(con: duckdb.DuckDBPyConnection, kind: str, needle: str) -> tuple[int, int]:
-    """(rows read, rows rejected because a reference was not loaded) for one input kind."""
-    read = con.execute(
-        "SELECT coalesce(sum(rows_read), 0) FROM load_log WHERE kind = ?", [kind]
-    ).fetchone()[0]
-    missing = con.execute(
-        "SELECT count(*) FROM load_rejects WHERE kind = ? AND reason LIKE ?", [kind, f"%{needle}%"]
-    ).fetchone()[0]
-    return int(read), int(missing)
-
-
-def linkage(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """How well records join up: numerator ÷ denominator per check, with its scope."""
-    j = journeys_in_view(
-        con,
-        filters,
-        "opportunity_id, lsoa_code, home_latitude, coalesce(opportunity_id IN "
-        "(SELECT series_id FROM supply_series WHERE series_id IS NOT NULL), FALSE) AS known",
-    )
-    named = j["opportunity_id"].notna()
-    followups, orphans = _unmatched(con, "followups", "not in the loaded referrals")
-    referrals, no_practice = _unmatched(con, "referrals", "not in the loaded practices")
-    view = "referrals in view"
-    rows = [
-        ("Referrals that name a session (opportunity)", int(named.sum()), len(j), view),
-        (
-            "Named sessions found in the harvested supply",
-            int((named & j["known"].astype(bool)).sum()),
-            int(named.sum()),
-            view,
-        ),
-        (
-            "Referrals with a known home area",
-            int((j["lsoa_code"].notna() & j["home_latitude"].notna()).sum()),
-            len(j),
-            view,
-        ),
-        (
-            "Follow-up rows matched to a loaded referral",
-            followups - orphans,
-            followups,
-            "all follow-up files loaded",
-        ),
-        (
-            "Referral rows matched to a loaded practice",
-            referrals - no_practice,
-            referrals,
-            "all referral files loaded",
-        ),
-    ]
-    out = pd.DataFrame(rows, columns=["check", "numerator", "denominator", "scope"])
-    out["rate"] = out["numerator"] / out["denominator"].where(out["denominator"] > 0)
-    return out[LINKAGE_COLUMNS]
-
-
-def warnings(con: duckdb.DuckDBPyConnection, filters: Filters, examples: int = 5) -> pd.DataFrame:
-    """Each data-quality warning about the referrals in view: how many, the share of referrals
-    and a few example referral ids to look up (one query: each warning a column)."""
-    window = data_window(con)
-    if window is None:
-        return pd.DataFrame(columns=WARNING_COLUMNS)
-    flags = ", ".join(
-        f"coalesce({condition}, FALSE) AS w{i}" for i, condition in enumerate(WARNINGS.values())
-    )
-    found = journeys_in_view(con, filters, f"referral_id, {flags}", params={"as_of": window.as_of})
-    total = len(found)
-    if total == 0:
-        return pd.DataFrame(columns=WARNING_COLUMNS)
-    rows = []
-    for i, text in enumerate(WARNINGS):
-        ids = sorted(found.loc[found[f"w{i}"].astype(bool), "referral_id"])
-        rows.append((text, len(ids), len(ids) / total, ", ".join(ids[:examples])))
-    return pd.DataFrame(rows, columns=WARNING_COLUMNS)

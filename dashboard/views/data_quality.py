@@ -58,20 +58,26 @@ def store_frames(_con, store_key: str) -> dict[str, pd.DataFrame]:
             "rejects": metrics.rejects_summary(cur),
             "reject_rows": metrics.reject_rows(cur),
             "loads": metrics.load_summary(cur),
+            "links": metrics.store_links(cur),
         }
 
 
 @st.cache_data(show_spinner="Checking data quality…", max_entries=32)
-def view_frames(_con, store_key: str, flt: Filters) -> dict[str, pd.DataFrame]:
-    """What follows the view's filters: linkage and warnings about the referrals in view."""
+def view_frames(
+    _con, store_key: str, flt: Filters, _links: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """What follows the view's filters: linkage and warnings about the referrals in view, from
+    one read of them (``_links``: the store's file links, :func:`store_frames`)."""
     with _con.cursor() as cur:
-        return {"linkage": metrics.linkage(cur, flt), "warnings": metrics.warnings(cur, flt)}
+        linkage, warnings = metrics.view_checks(cur, flt, _links)
+    return {"linkage": linkage, "warnings": warnings}
 
 
 st.title("Data quality")
 notice()
 con, key = st.session_state["con"], st.session_state["store_key"]
-f = store_frames(con, key) | view_frames(con, key, st.session_state["filters"])
+store = store_frames(con, key)
+f = store | view_frames(con, key, st.session_state["filters"], store["links"])
 st.caption(
     "Can the numbers on the other pages be trusted? Feeds and loads cover the whole store; "
     "linkage and warnings cover the referrals in the sidebar's view."

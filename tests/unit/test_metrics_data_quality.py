@@ -7,6 +7,7 @@ from datetime import date
 
 import duckdb
 import pytest
+from pandas.testing import assert_frame_equal
 
 from analysis.filters import Filters
 from analysis.metrics import data_quality as dq
@@ -134,3 +135,20 @@ def test_warnings(con) -> None:
     late = dq.warnings(con, Filters(start=date(2026, 6, 1)))
     assert late["referrals"].tolist() == [0, 0, 0, 0, 0]  # R5 is recent: not yet a warning
     assert dq.warnings(con, Filters(start=date(2026, 6, 20))).empty  # no referrals in view
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        Filters(),
+        Filters(pcn_codes=("P2",)),
+        Filters(start=date(2026, 6, 1)),
+        Filters(start=date(2026, 6, 20)),
+        Filters(referral_sources=("gp",)),
+    ],
+)
+def test_one_read_of_the_view_gives_the_linkage_and_warnings(con, flt: Filters) -> None:
+    linkage, warnings = dq.view_checks(con, flt, dq.store_links(con))
+    assert_frame_equal(linkage, dq.linkage(con, flt), check_exact=True)
+    assert_frame_equal(warnings, dq.warnings(con, flt), check_exact=True)
+    assert_frame_equal(dq.view_checks(con, flt)[0], linkage, check_exact=True)
