@@ -53,6 +53,7 @@ from analysis.metrics.supply_load import (
     load_store_supply,
     load_supply,
     place_key,
+    read_occurrences,
     view_pcns,
     with_referred,
 )
@@ -62,8 +63,10 @@ from analysis.metrics.supply_times import (
     PRICE_CHOICES,
     SessionTimes,
     matching_occurrences,
+    occurrence_slots,
     occurrence_times,
     profile_from_controls,
+    timely_counts,
 )
 
 # fmt: off
@@ -72,9 +75,9 @@ __all__ = [
     "SUPPRESSION_THRESHOLD", "Located", "SessionTimes", "StoreSupply", "SupplyData",
     "area_choices", "area_coverage", "area_reach", "journeys_in_view", "load_place",
     "load_store_supply", "load_supply", "locate_area", "locate_postcode", "matching_occurrences",
-    "matching_series", "nearest_sessions", "normalise_postcode", "occurrence_times",
-    "pcn_coverage", "pcn_reach", "pcn_referred", "pcn_table", "place_key",
-    "profile_from_controls", "redact_counts", "redact_share", "referred_people", "suppressed",
-    "view_pcns", "with_referred",
+    "matching_series", "nearest_sessions", "normalise_postcode", "occurrence_slots",
+    "occurrence_times", "pcn_coverage", "pcn_reach", "pcn_referred", "pcn_table", "place_key",
+    "profile_from_controls", "read_occurrences", "redact_counts", "redact_share",
+    "referred_people", "suppressed", "timely_counts", "view_pcns", "with_referred",
 ]
 # fmt: on

@@ -15,7 +15,7 @@ from analysis.access import nearest as nearest_km
 from analysis.access import suitable as suitable_series
 from analysis.metrics.supply_disclosure import redact_counts, redact_share
 from analysis.metrics.supply_load import SupplyData
-from analysis.metrics.supply_times import SessionTimes, matching_occurrences
+from analysis.metrics.supply_times import SessionTimes, timely_counts
 
 # fmt: off
 __all__ = [
@@ -42,9 +42,8 @@ def matching_series(
     occurrence at the chosen times)."""
     ok = suitable_series(data.series, profile)
     if times.active:
-        occ = data.occurrences
-        timely = occ.loc[matching_occurrences(occ, times), "series_id"]
-        ok &= data.series["series_id"].isin(timely)
+        timely = timely_counts(data.time_slots, times)
+        ok &= data.series["series_id"].isin(timely.index)
     return ok
 
 
@@ -102,9 +101,8 @@ def pcn_reach(
     chosen = data.series[ok.to_numpy()]
     out["suitable_series"] = out["pcn_code"].map(chosen.groupby("pcn_code").size())
     out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
-    occ = data.occurrences
     if times.active or data.occurrence_counts is None:
-        timely = occ.loc[matching_occurrences(occ, times), "series_id"].value_counts()
+        timely = timely_counts(data.time_slots, times)
     else:  # every occurrence counts
         timely = data.occurrence_counts
     per_series = chosen["series_id"].map(timely).fillna(0)

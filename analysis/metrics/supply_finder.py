@@ -4,6 +4,7 @@ sessions nearest it, with their next occurrences, usual times, price and attribu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -96,10 +97,12 @@ def nearest_sessions(
     now: pd.Timestamp,
     times: SessionTimes | None = None,
     limit: int = 10,
+    read: Callable[[list[str]], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The ``limit`` suitable sessions nearest a point, nearest first: distance, the next
     occurrences (at the chosen times) after ``now`` (Europe/London), the usual day and time,
-    price, SP-readiness and the publisher's attribution."""
+    price, SP-readiness and the publisher's attribution. Occurrences come from ``data``, or
+    when it holds none (read from a store) from ``read(series ids)``."""
     chosen = data.series[ok.to_numpy()].copy()
     columns = FINDER_COLUMNS
     if chosen.empty:
@@ -108,7 +111,12 @@ def nearest_sessions(
         where.latitude, where.longitude, chosen["latitude"], chosen["longitude"]
     )
     top = chosen.sort_values(["distance_km", "series_id"]).head(limit).copy()
-    occ = data.occurrences[data.occurrences["series_id"].isin(top["series_id"])]
+    if data.occurrences is not None:
+        occ = data.occurrences[data.occurrences["series_id"].isin(top["series_id"])]
+    elif read is not None:
+        occ = read(top["series_id"].tolist())
+    else:
+        raise ValueError("nearest_sessions needs the occurrences or a way to read them")
     occ = occ[matching_occurrences(occ, times or SessionTimes())]
     now = pd.Timestamp(now)
     local_now = now.tz_convert(LONDON).tz_localize(None) if now.tzinfo else now

@@ -13,12 +13,13 @@ import pandas as pd
 from analysis.access import LIVE_SERIES_SQL
 from analysis.filters import Filters, journey_predicate
 from analysis.metrics.overview import arm_pcns
-from analysis.metrics.supply_times import occurrence_times
+from analysis.metrics.supply_times import occurrence_slots, occurrence_times, slots_sql
 
 # fmt: off
 __all__ = [
     "IN_VIEW", "StoreSupply", "SupplyData", "journeys_in_view", "load_place",
-    "load_store_supply", "load_supply", "place_key", "view_pcns", "with_referred",
+    "load_store_supply", "load_supply", "place_key", "read_occurrences", "view_pcns",
+    "with_referred",
 ]
 # fmt: on
 
@@ -42,22 +43,29 @@ OCCURRENCES_SQL = f"""
 SELECT o.series_id, o.start_utc FROM supply_occurrences AS o
 WHERE NOT o.cancelled AND NOT o.orphan
   AND o.series_id IN (SELECT series_id FROM ({LIVE_SERIES_SQL}))
-ORDER BY o.series_id, o.start_utc
 """
+SLOTS_SQL = slots_sql(
+    "SELECT series_id, start_utc FROM supply_occurrences WHERE NOT cancelled AND NOT orphan"
+)  # of every series: those not live are left out when read
+SOME_OCCURRENCES_SQL = f"""{OCCURRENCES_SQL} AND list_contains($ids::VARCHAR[], o.series_id)
+ORDER BY o.series_id, o.start_utc"""
 
 
 @dataclass(frozen=True)
 class SupplyData:
     """What the page needs for one view. ``series``: live series with place, attribution and
-    PCN; ``occurrences``: their non-cancelled occurrences with local times; ``areas``: every
+    PCN; ``occurrences``: their non-cancelled occurrences with local times (None when read
+    from a store: :func:`read_occurrences` reads a few series' when needed); ``areas``: every
     area of mart_area_access (``in_view`` marks those of the PCNs in view; referred people may
     live outside them); ``referred``: people referred in view (patient_key, pcn_code,
     lsoa_code); ``pcns``: mart_pcn_access rows in view with their arm; ``practices``;
     ``places``: postcode → coordinates; ``weeks``: weeks of weekly supply;
-    ``occurrence_counts``: each series' number of occurrences, when counted beforehand."""
+    ``occurrence_counts``: each series' number of occurrences, when counted beforehand;
+    ``slots``: the occurrences counted by part of the day and weekday daytime
+    (:func:`analysis.metrics.supply_times.occurrence_slots`), when counted beforehand."""
 
     series: pd.DataFrame
-    occurrences: pd.DataFrame
+    occurrences: pd.DataFrame | None
     areas: pd.DataFrame
     referred: pd.DataFrame
     pcns: pd.DataFrame
@@ -65,6 +73,16 @@ class SupplyData:
     places: pd.DataFrame
     weeks: int
     occurrence_counts: pd.Series | None = None  # series_id → occurrences (any time), if known
+    slots: pd.DataFrame | None = None
+
+    @property
+    def time_slots(self) -> pd.DataFrame:
+        """The series' occurrences counted by part of the day and weekday daytime."""
+        if self.slots is not None:
+            return self.slots
+        if self.occurrences is None:
+            raise ValueError("supply data holds neither occurrences nor their slots")
+        return occurrence_slots(self.occurrences)
 
 
 def view_pcns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -105,28 +123,38 @@ def journeys_in_view(
 @dataclass(frozen=True)
 class StoreSupply:
     """The part of :class:`SupplyData` no filter changes: every live series, their
-    occurrences with local times and their number per series, the places and the weeks of
-    weekly supply."""
+    occurrences counted by part of the day and weekday daytime (``slots``) and in all, the
+    places and the weeks of weekly supply."""
 
     series: pd.DataFrame
-    occurrences: pd.DataFrame
+    slots: pd.DataFrame
     places: pd.DataFrame
     weeks: int
     occurrence_counts: pd.Series  # series_id → its number of occurrences
 
 
 def load_store_supply(con: duckdb.DuckDBPyConnection) -> StoreSupply:
-    """Read the filter-independent supply once per store (see :class:`StoreSupply`)."""
-    occurrences = occurrence_times(con.execute(OCCURRENCES_SQL).df())
+    """Read the filter-independent supply once per store (see :class:`StoreSupply`); the
+    occurrences are counted in the store, not read (a national store holds a million)."""
+    series = con.execute(SERIES_SQL).df()
+    slots = con.execute(SLOTS_SQL).df()
+    slots = slots[slots["series_id"].isin(series["series_id"])].reset_index(drop=True)
     return StoreSupply(
-        series=con.execute(SERIES_SQL).df(),
-        occurrences=occurrences,
+        series=series,
+        slots=slots,
         places=con.execute(PLACES_SQL).df(),
         weeks=int(
             con.execute("SELECT count(DISTINCT week) FROM mart_pcn_supply_week").fetchone()[0]
         ),
-        occurrence_counts=occurrences["series_id"].value_counts(),
+        occurrence_counts=slots.groupby("series_id")["occurrences"].sum(),
     )
+
+
+def read_occurrences(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> pd.DataFrame:
+    """The non-cancelled occurrences of some live series, with local times
+    (:func:`analysis.metrics.supply_times.occurrence_times`), by series and start."""
+    frame = con.execute(SOME_OCCURRENCES_SQL, {"ids": list(series_ids)}).df()
+    return occurrence_times(frame)
 
 
 def place_key(filters: Filters) -> tuple:
@@ -145,14 +173,14 @@ def load_place(
     store = store or load_store_supply(con)
     pcns = view_pcns(con, filters)
     codes = {"pcns": pcns["pcn_code"].tolist()}
-    series, occurrences = store.series, store.occurrences
+    series, slots = store.series, store.slots
     if filters.activity_groups:
         series = series[series["activity_group"].isin(filters.activity_groups)]
-        occurrences = occurrences[occurrences["series_id"].isin(series["series_id"])]
+        slots = slots[slots["series_id"].isin(series["series_id"])].reset_index(drop=True)
     mart = con.execute(f"SELECT * FROM mart_pcn_access WHERE {IN_VIEW}", codes).df()
     return SupplyData(
         series=series.reset_index(drop=True) if filters.activity_groups else series,
-        occurrences=occurrences.reset_index(drop=True) if filters.activity_groups else occurrences,
+        occurrences=None,  # read for a few series when the finder needs them
         areas=con.execute(AREAS_SQL, codes).df(),
         referred=pd.DataFrame(
             {c: pd.Series(dtype=object) for c in ("patient_key", "pcn_code", "lsoa_code")}
@@ -162,6 +190,7 @@ def load_place(
         places=store.places,
         weeks=store.weeks,
         occurrence_counts=store.occurrence_counts,  # a series keeps all its occurrences
+        slots=slots,
     )
 
 

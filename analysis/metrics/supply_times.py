@@ -1,5 +1,7 @@
 """When sessions run: the Supply & gaps page's suitability controls (price, parts of the day,
-weekday daytime) as a profile and a time filter, and occurrences' local times."""
+weekday daytime) as a profile and a time filter, occurrences' local times, and each series'
+occurrences counted by part of the day and weekday daytime ("slots", in pandas or in the
+store's SQL)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from analysis.access import SuitabilityProfile
 
 # fmt: off
 __all__ = [
-    "LONDON", "PARTS_OF_DAY", "PRICE_CHOICES", "WEEKDAY_DAYTIME", "SessionTimes",
-    "matching_occurrences", "occurrence_times", "profile_from_controls",
+    "LONDON", "PARTS_OF_DAY", "PRICE_CHOICES", "SLOT_COLUMNS", "WEEKDAY_DAYTIME",
+    "SessionTimes", "matching_occurrences", "occurrence_slots", "occurrence_times",
+    "profile_from_controls", "slots_sql", "timely_counts",
 ]
 # fmt: on
 
@@ -20,6 +23,7 @@ LONDON = "Europe/London"
 PRICE_CHOICES: dict[str, float | None] = {"Free only": 0.0, "Free or ≤ £5": 5.0, "Any price": None}
 PARTS_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}  # local hours
 WEEKDAY_DAYTIME = (9, 17)  # Monday to Friday, starting 09:00 to 16:59 local time
+SLOT_COLUMNS = ["series_id", "part", "weekday_daytime", "occurrences"]
 
 
 @dataclass(frozen=True)
@@ -88,3 +92,47 @@ def matching_occurrences(occurrences: pd.DataFrame, times: SessionTimes) -> pd.S
     if times.weekday_daytime:
         ok &= occurrences["weekday_daytime"].astype(bool)
     return ok
+
+
+def occurrence_slots(occurrences: pd.DataFrame) -> pd.DataFrame:
+    """Each series' occurrences (with :func:`occurrence_times`) counted by part of the day and
+    weekday daytime (:data:`SLOT_COLUMNS`; one row per combination that occurs)."""
+    keys = ["series_id", "part", "weekday_daytime"]
+    counts = occurrences.groupby(keys, observed=True, sort=True).size()
+    out = counts.rename("occurrences").reset_index()
+    out["weekday_daytime"] = out["weekday_daytime"].astype(bool)
+    return out[SLOT_COLUMNS]
+
+
+def slots_sql(occurrences: str) -> str:
+    """SQL giving :func:`occurrence_slots` of ``occurrences`` (an SQL relation with
+    ``series_id`` and naive-UTC ``start_utc``), Europe/London local time computed in the store
+    (ICU time zones, as pandas' ``tz_convert``) once per distinct start: a million occurrences
+    start at a few thousand distinct times."""
+    start, end = WEEKDAY_DAYTIME
+    parts = "".join(
+        f" WHEN hour(local) < {to} THEN '{name}'" for name, (_, to) in PARTS_OF_DAY.items()
+    )
+    return f"""
+        WITH occ AS ({occurrences}),
+        starts AS (
+            SELECT start_utc, CASE{parts} END AS part,
+                   isodow(local) <= 5 AND hour(local) >= {start} AND hour(local) < {end}
+                       AS weekday_daytime
+            FROM (SELECT start_utc, timezone('{LONDON}', timezone('UTC', start_utc)) AS local
+                  FROM (SELECT DISTINCT start_utc FROM occ))
+        )
+        SELECT series_id, part, weekday_daytime, count(*) AS occurrences
+        FROM occ JOIN starts USING (start_utc)
+        GROUP BY ALL ORDER BY series_id, part, weekday_daytime
+    """
+
+
+def timely_counts(slots: pd.DataFrame, times: SessionTimes) -> pd.Series:
+    """series_id → its number of occurrences at the chosen times (series with none left out)."""
+    ok = pd.Series(True, index=slots.index)
+    if times.parts:
+        ok &= slots["part"].isin(times.parts)
+    if times.weekday_daytime:
+        ok &= slots["weekday_daytime"].astype(bool)
+    return slots.loc[ok, "occurrences"].groupby(slots.loc[ok, "series_id"]).sum()

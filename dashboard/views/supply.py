@@ -103,6 +103,13 @@ def controls() -> tuple:
     return metrics.profile_from_controls(price, ready, parts, weekday, beginner, access)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def occurrences_of(_con, store_key: str, series_ids: tuple[str, ...]) -> pd.DataFrame:
+    """A few series' occurrences with local times, for the session finder."""
+    with _con.cursor() as cur:
+        return metrics.read_occurrences(cur, list(series_ids))
+
+
 def finder(data: metrics.SupplyData, ok, areas: pd.DataFrame, times) -> None:
     st.subheader("Find sessions near a place")
     text = ""
@@ -123,7 +130,11 @@ def finder(data: metrics.SupplyData, ok, areas: pd.DataFrame, times) -> None:
         )
     if where is None:
         return
-    found = metrics.nearest_sessions(data, ok, where, pd.Timestamp.now(tz=metrics.LONDON), times)
+    con, key = st.session_state["con"], st.session_state["store_key"]
+    found = metrics.nearest_sessions(
+        data, ok, where, pd.Timestamp.now(tz=metrics.LONDON), times,
+        read=lambda ids: occurrences_of(con, key, tuple(ids)),
+    )  # fmt: skip
     if found.empty:
         st.info("No sessions match this profile: relax a control above to find some.")
         return
