@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import inspect
 import sys
 from pathlib import Path
 
@@ -45,3 +46,12 @@ def test_every_page_import_is_preloaded() -> None:
     missing = sorted(name for name in wanted if name not in sys.modules)
     assert not missing, f"imported by a page but not preloaded: {missing}"
     assert len(set(MODULES)) == len(MODULES)
+
+
+def test_preload_maps_every_loaded_module_to_its_file() -> None:
+    """Streamlit's first element calls ``inspect.stack()``, which maps each loaded module to
+    its file on first use; after preload that map already holds the preloaded modules."""
+    preload()
+    mapped = set(inspect._filesbymodname)  # the map inspect.getmodule builds and keeps
+    files = {n for n in MODULES if getattr(sys.modules[n], "__file__", None)}
+    assert files and files <= mapped
