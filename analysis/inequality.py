@@ -94,12 +94,11 @@ def slope_index_of_inequality(
         notes.append("a quantile has 0 events (or 100%), so the analytic CI was used")
     if ci_method == "simulation":
         z95 = stats.norm.ppf(0.975)
-        link, inv = (np.log, np.exp) if kind == "rate" else (_logit, _expit)
+        link = np.log if kind == "rate" else _logit
         scale = multiplier if kind == "proportion" else 1.0
         se = (link(value_hi / scale) - link(value_lo / scale)) / (2 * z95)
-        values = _standard_normal(seed, repetitions, len(y)) * se  # a fresh array
-        values += link(y / scale)
-        sims = _row_sums(inv(values) if scale == 1 else inv(values) * scale, coef)  # x*1.0 is x
+        draws = _standard_normal(seed, repetitions, len(y))
+        sims = _simulated_slopes(draws, se, link(y / scale), kind, scale, coef)
         lower, upper = np.quantile(sims, [(1 - level) / 2, (1 + level) / 2])
     else:
         p = x / n
@@ -140,13 +139,35 @@ def _standard_normal(seed: int, repetitions: int, quantiles: int) -> np.ndarray:
     return draws
 
 
-def _row_sums(values: np.ndarray, coef: np.ndarray, rows: int = 4096) -> np.ndarray:
-    """``values @ coef`` computed a block of rows at a time: each row's sum is the same, but
-    no BLAS worker threads are started for one large product (they spent as much CPU time
-    waiting as the product itself took)."""
-    out = np.empty(len(values))
-    for start in range(0, len(values), rows):
-        np.dot(values[start : start + rows], coef, out=out[start : start + rows])
+def _simulated_slopes(
+    draws: np.ndarray,
+    se: np.ndarray,
+    centre: np.ndarray,
+    kind: Literal["rate", "proportion"],
+    scale: float,
+    coef: np.ndarray,
+    rows: int = 4096,
+) -> np.ndarray:
+    """Each simulated slope: ``inv(draws * se + centre) * scale @ coef`` (``inv`` = exp for a
+    rate, the inverse logit for a proportion; ``* scale`` only when it is not 1), a block of
+    ``rows`` draws at a time in one reused buffer: every element goes through the same
+    operations as on the whole array, and each block's product is the one a product taken
+    4096 rows at a time would take, so the slopes are the same without two arrays of every
+    draw written to memory (``tests/unit/test_sii_simulation.py`` checks they are equal)."""
+    out = np.empty(len(draws))
+    buffer = np.empty((min(rows, len(draws)), draws.shape[1]))
+    for start in range(0, len(draws), rows):
+        block = draws[start : start + rows]
+        values = buffer[: len(block)]
+        np.multiply(block, se, out=values)
+        values += centre
+        if kind == "rate":
+            np.exp(values, out=values)
+        else:
+            _expit(values)  # in place on a 2-D block
+        if scale != 1:
+            values *= scale
+        np.dot(values, coef, out=out[start : start + rows])
     return out
 
 
