@@ -38,7 +38,8 @@ _COLUMNS = list(GROUPS)
 @dataclass(frozen=True)
 class EquityView:
     """The PCNs in view with their arm, the areas of their catchments, the period in years and
-    the referrals and first attendances per arm and group of each column of :data:`GROUPS`."""
+    the referrals and first attendances per arm and group of each column of :data:`GROUPS`
+    (``counts``, sorted by set, arm and group: text in code-point order, as Python sorts it)."""
 
     pcns: pd.DataFrame  # pcn_code, arm (text), registered_patients, …
     areas: pd.DataFrame  # lsoa_code, population, imd_decile, pcn_code, arm
@@ -55,11 +56,11 @@ class EquityView:
         per arm and group with referrals, sorted by arm and group (as text for the text
         columns)."""
         mask = sum(1 << (len(_COLUMNS) - 1 - i) for i, c in enumerate(_COLUMNS) if c != column)
-        rows = self.counts[self.counts["_set"] == mask]
+        rows = self.counts[self.counts["_set"] == mask]  # in that order already (ORDER BY)
         rows = rows[["arm", column, "referrals", "first_attended"]].rename(
             columns={column: "group"}
         )
-        return rows.dropna(subset=["group"]).sort_values(["arm", "group"]).reset_index(drop=True)
+        return rows.dropna(subset=["group"]).reset_index(drop=True)
 
 
 def equity_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> EquityView | None:
@@ -104,7 +105,8 @@ def equity_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> EquityView 
             )
             SELECT arm, {", ".join(_COLUMNS)}, GROUPING({", ".join(_COLUMNS)}) AS _set,
                    count(*) AS referrals, count(*) FILTER (WHERE first_attended) AS first_attended
-            FROM j GROUP BY GROUPING SETS ({sets})""",
+            FROM j GROUP BY GROUPING SETS ({sets})
+            ORDER BY _set, arm, {", ".join(_COLUMNS)}""",
         params,
     ).df()
     areas = con.execute("SELECT lsoa_code, population, imd_decile, pcn_code FROM stg_areas").df()
