@@ -92,22 +92,31 @@ def _arms(pcns: pd.DataFrame) -> pd.DataFrame:
     arm = pcns["arm"].astype(str).to_numpy()
     names = [a for a in ARM_ORDER if (arm == a).any()]
     masks = [arm == a for a in names]
-    patients, go_live = pcns["registered_patients"], pcns["go_live"]
-    first_go_live = [go_live[m].dropna().iloc[:1] for m in masks]
+    patients = pcns["registered_patients"].to_numpy(dtype=float)
+    go_live = pcns["go_live"].to_numpy(dtype="datetime64[ns]")
+    first = [go_live[m][~np.isnat(go_live[m])][:1] for m in masks]
     return pd.DataFrame(
         {
-            "arm": pd.Series(names, dtype=object),
-            "arm_label": pd.Series([ARM_LABELS[a] for a in names], dtype=object),
-            "pcns": np.array([int(m.sum()) for m in masks], dtype="int64"),
+            "arm": np.array(names, dtype=object),
+            "arm_label": np.array([ARM_LABELS[a] for a in names], dtype=object),
+            "pcns": np.array([m.sum() for m in masks], dtype="int64"),
             "registered_patients": np.array(
-                [patients[m].sum() for m in masks], dtype=float
+                [np.nansum(patients[m]) for m in masks], dtype=float
             ).astype("int64"),
-            "go_live": pd.to_datetime(
-                pd.Series([g.iloc[0] if len(g) else pd.NaT for g in first_go_live], dtype=object)
-            ).astype("datetime64[ns]"),
+            "go_live": np.array(
+                [g[0] if len(g) else np.datetime64("NaT", "ns") for g in first],
+                dtype="datetime64[ns]",
+            ),
         },
         columns=ARM_COLUMNS,
     )
+
+
+def _by_arm(arms: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``arms`` with these columns of the per-arm ``counts`` beside them (missing where an arm
+    has no referrals), as a left merge on ``arm`` gives them."""
+    found = counts.set_index("arm")[columns].reindex(arms["arm"].to_numpy())
+    return pd.concat([arms, found.reset_index(drop=True)], axis=1)
 
 
 def _ci(
@@ -166,8 +175,8 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 
 def _kpis(view: View, arms: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    kpi_counts = counts[[c for c in counts.columns if not c.startswith("stage_")]]
-    frame = arms.merge(kpi_counts, on="arm", how="left")
+    columns = [c for c in counts.columns if c != "arm" and not c.startswith("stage_")]
+    frame = _by_arm(arms, counts, columns)
     if frame["referrals"].fillna(0).sum() == 0:
         return pd.DataFrame(columns=KPI_COLUMNS)
     frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].fillna(0).astype("int64")
@@ -201,29 +210,25 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 
 def _funnel(arms: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    counts = counts[["arm", *STAGE_COUNTS.values()]]
-    counts = counts.rename(columns={name: col for col, name in STAGE_COUNTS.items()})
     if counts.empty or counts["referrals"].sum() == 0:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
-    wide = arms[["arm", "arm_label"]].merge(counts, on="arm", how="left").fillna(0)
-    wide["total"] = wide["referrals"].astype("int64")
-    long = wide.melt(
-        id_vars=["arm", "arm_label", "total"],
-        value_vars=list(FUNNEL_STAGES),
-        var_name="stage",
-        value_name="count",
+    wide = _by_arm(arms[["arm", "arm_label"]], counts, list(STAGE_COUNTS.values()))
+    # one row per arm and stage, arms in their order and stages in the funnel's
+    count = wide[list(STAGE_COUNTS.values())].fillna(0).to_numpy(dtype=float).astype("int64")
+    stages, n = list(FUNNEL_STAGES), len(FUNNEL_STAGES)
+    long = pd.DataFrame(
+        {
+            "arm": np.repeat(wide["arm"].to_numpy(), n),
+            "arm_label": np.repeat(wide["arm_label"].to_numpy(), n),
+            "stage": np.array(stages * len(wide), dtype=object),
+            "stage_label": np.array([FUNNEL_STAGES[s] for s in stages] * len(wide), dtype=object),
+            "count": count.ravel(),
+        }
     )
-    long["count"] = long["count"].astype("int64")
-    long["stage_label"] = long["stage"].map(FUNNEL_STAGES)
-    long["share"], long["share_lower"], long["share_upper"] = _ci(
-        proportion_ci, long["count"], long["total"]
-    )
-    referred = long["stage"] == "referrals"  # 100% by definition, not an estimate
+    share = _ci(proportion_ci, long["count"], np.repeat(count[:, 0], n))
+    long["share"], long["share_lower"], long["share_upper"] = share
+    referred = (long["stage"] == "referrals").to_numpy()  # 100% by definition, not an estimate
     long.loc[referred, ["share_lower", "share_upper"]] = 1.0
-    long["stage"] = pd.Categorical(long["stage"], categories=list(FUNNEL_STAGES), ordered=True)
-    long["arm_order"] = long["arm"].map({a: i for i, a in enumerate(ARM_ORDER)})
-    long = long.sort_values(["arm_order", "stage"]).reset_index(drop=True)
-    long["stage"] = long["stage"].astype(str)
     return long[FUNNEL_COLUMNS]
 
 
@@ -246,14 +251,20 @@ def _monthly(con: duckdb.DuckDBPyConnection, view: View, arms: pd.DataFrame) -> 
     start, end = view.start, view.end
     if counts.empty:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
-    counts["month"] = pd.to_datetime(counts["month"])
     months = pd.date_range(
         pd.Timestamp(start).to_period("M").to_timestamp(), pd.Timestamp(end), freq="MS"
     )
-    spine = arms.merge(pd.DataFrame({"month": months}), how="cross")
-    frame = spine.merge(counts, on=["arm", "month"], how="left")
-    frame["referrals"] = frame["referrals"].fillna(0).astype("int64")
-    frame["month_fraction"] = [_month_fraction(m.date(), start, end) for m in frame["month"]]
+    # every arm × every month of the period, arm by arm
+    frame = arms.iloc[np.repeat(np.arange(len(arms)), len(months))].reset_index(drop=True)
+    frame["month"] = np.tile(months.to_numpy(), len(arms))
+    found = pd.Series(
+        counts["referrals"].to_numpy(),
+        index=pd.MultiIndex.from_arrays([counts["arm"], pd.to_datetime(counts["month"])]),
+    )
+    wanted = pd.MultiIndex.from_arrays([frame["arm"], frame["month"]])
+    frame["referrals"] = found.reindex(wanted).fillna(0).to_numpy().astype("int64")
+    fractions = [_month_fraction(m.date(), start, end) for m in months]
+    frame["month_fraction"] = np.tile(np.array(fractions, dtype=float), len(arms))
     exposure = frame["registered_patients"].to_numpy(dtype=float) * frame["month_fraction"]
     frame["rate"], frame["rate_lower"], frame["rate_upper"] = _ci(
         rate_ci, frame["referrals"], exposure, multiplier=1000
