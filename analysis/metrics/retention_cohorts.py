@@ -46,19 +46,27 @@ def cohort_retention(journeys: pd.DataFrame, confidence: float = 0.95) -> pd.Dat
         ).astype("int64")
         for week in WEEKS for what in ("followed_up", "retained")
     }  # fmt: skip
-    frame = pd.DataFrame({
-        **{name: np.tile(np.asarray(v), len(WEEKS)) for name, v in keys.items()},
-        "starters": np.tile(np.bincount(group, minlength=cells).astype("int64"), len(WEEKS)),
-        "followed_up": np.concatenate([count["followed_up", w] for w in WEEKS]),
-        "retained": np.concatenate([count["retained", w] for w in WEEKS]),
-        "week": np.repeat(np.asarray(WEEKS, dtype="int64"), cells),
-    })  # fmt: skip
-    frame["share"] = frame["lower"] = frame["upper"] = np.nan
-    ok = frame["followed_up"] > 0
+    followed = np.concatenate([count["followed_up", w] for w in WEEKS])
+    retained = np.concatenate([count["retained", w] for w in WEEKS])
+    share, lower, upper = (np.full(len(followed), np.nan) for _ in range(3))
+    ok = followed > 0
     if ok.any():
-        values = proportion_ci(frame.loc[ok, "retained"], frame.loc[ok, "followed_up"], confidence)
-        frame.loc[ok, "share"], frame.loc[ok, "lower"], frame.loc[ok, "upper"] = values
-    frame["referral_month"] = pd.to_datetime(frame["referral_month"])
-    rank = frame["arm"].map({a: i for i, a in enumerate(ARM_ORDER)})
-    frame = frame.assign(_o=rank).sort_values(["_o", "referral_month", "week"], kind="stable")
-    return frame[COHORT_COLUMNS].reset_index(drop=True)
+        share[ok], lower[ok], upper[ok] = proportion_ci(retained[ok], followed[ok], confidence)
+    # Pilot arm first (arms not in ARM_ORDER last), then month and week, ties in place.
+    rank = {a: i for i, a in enumerate(ARM_ORDER)}
+    arm = np.tile(np.asarray(keys["arm"]), len(WEEKS))
+    month = np.tile(np.asarray(keys["referral_month"]), len(WEEKS))
+    week = np.repeat(np.asarray(WEEKS, dtype="int64"), cells)
+    order = np.lexsort((week, month, np.array([rank.get(x, np.nan) for x in arm], dtype=float)))
+    return pd.DataFrame({  # the columns of COHORT_COLUMNS, in its order
+        "arm": arm[order],
+        "arm_label": np.tile(np.asarray(keys["arm_label"]), len(WEEKS))[order],
+        "referral_month": pd.to_datetime(month[order]),
+        "week": week[order],
+        "starters": np.tile(np.bincount(group, minlength=cells).astype("int64"), len(WEEKS))[order],
+        "followed_up": followed[order],
+        "retained": retained[order],
+        "share": share[order],
+        "lower": lower[order],
+        "upper": upper[order],
+    })  # fmt: skip
