@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.indicators import normalise_confidence, proportion_ci
-from analysis.paired_groups import paired_groups
+from analysis.paired_groups import paired_group_rows
 
 __all__ = ["BAND_COLUMNS", "ONS4_BANDS", "ONS4_ITEMS", "band_shares", "ons4_band"]
 
@@ -71,12 +71,13 @@ def band_shares(
     level = normalise_confidence(confidence)
     week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
     needed = [f"{item}_{when}" for item in ONS4_ITEMS for when in _WHEN]
-    groups = paired_groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
+    scores = paired[needed].to_numpy(dtype=float)  # one copy of the scores, not one a group
+    groups = paired_group_rows(paired, by)
     keys: dict[str, list] = {c: [] for c in ("item", "group", "band", "band_order", "n_pairs")}
     counts: dict[str, list[np.ndarray]] = {when: [] for when in _WHEN}
-    for item, scale in ONS4_ITEMS.items():
-        for name, part in groups:
-            values = part[[f"{item}_{when}" for when in _WHEN]].to_numpy(dtype=float)
+    for i, (item, scale) in enumerate(ONS4_ITEMS.items()):
+        for name, rows in groups:
+            values = scores[rows, 2 * i : 2 * i + 2]
             values = values[~np.isnan(values).any(axis=1)]
             n = len(values)
             if n == 0:

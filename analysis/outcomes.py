@@ -27,12 +27,12 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from analysis.indicators import normalise_confidence, proportion_ci
 from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
 from analysis.ons4_bands import BAND_COLUMNS, ONS4_BANDS, ONS4_ITEMS, band_shares, ons4_band
-from analysis.paired_groups import paired_groups
+from analysis.paired_groups import paired_group_rows
 from analysis.signed_rank import PERMUTATION_MAX_N, wilcoxon_p
 
 # fmt: off
@@ -197,7 +197,8 @@ def _change_row(base: np.ndarray, follow: np.ndarray, measure: str, level: float
     row |= {"mean_change": mean, "sd_change": sd, "change_lower": np.nan, "change_upper": np.nan}
     row |= {"t_statistic": np.nan, "p_ttest": np.nan, "p_wilcoxon": np.nan, "cohens_d": np.nan}
     if n > 1 and sd > 0:
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+        # stats.t.ppf(0.5 + level / 2, n - 1), without its per-call argument handling
+        half = float(special.stdtrit(n - 1, 0.5 + level / 2)) * sd / np.sqrt(n)
         # The paired t-test, step by step as scipy.stats.ttest_rel(follow, base) computes it
         # (without its per-call argument handling, which cost more than the test).
         centred = change - np.mean(change)
@@ -240,11 +241,11 @@ def change_summary(
     week = int(paired["week"].iloc[0]) if "week" in paired.columns and len(paired) else None
     out = []
     needed = [c for m in measures for c in (f"{m}_baseline", f"{m}_followup")]
-    groups = paired_groups(paired[[*needed, *([by] if by in paired.columns else [])]], by)
-    for measure in measures:
-        for name, part in groups:
-            base = part[f"{measure}_baseline"].to_numpy(dtype=float)
-            follow = part[f"{measure}_followup"].to_numpy(dtype=float)
+    values = paired[needed].to_numpy(dtype=float)  # one copy of the measures, not one a group
+    groups = paired_group_rows(paired, by)
+    for i, measure in enumerate(measures):
+        for name, rows in groups:
+            base, follow = values[rows, 2 * i], values[rows, 2 * i + 1]
             both = ~np.isnan(base) & ~np.isnan(follow)
             if both.any():
                 row = _change_row(base[both], follow[both], measure, level)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import t as t_dist
+from scipy.stats import wilcoxon
 
 from analysis.indicators import proportion_ci
 from analysis.outcomes import (
@@ -345,3 +346,24 @@ def test_the_week_table_joined_in_the_store_equals_the_one_placed_in_pandas(
                                   attach_followups(in_pilot, placed, week), check_exact=True)  # fmt: skip
     with pytest.raises(ValueError, match="positive whole number"):
         read_followup_table(con, 0)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_change_summary_equals_scipy_group_by_group(seed: int) -> None:
+    """The t interval and the Wilcoxon p of each group equal SciPy's own calls exactly."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 600))
+    base = rng.integers(7, 36, n).astype(float)
+    follow = np.clip(base + rng.integers(-4, 6, n), 7, 35).astype(float)
+    follow[rng.random(n) < 0.2] = np.nan
+    groups = rng.choice(["a", "b", "c"], n)
+    frame = paired_frame(base, follow, group=groups)
+    got = change_summary(frame, "group", measures=["swemwbs"]).set_index("group")
+    for group in ("a", "b", "c"):
+        keep = (groups == group) & ~np.isnan(follow)
+        change = follow[keep] - base[keep]
+        m, sd, k = change.mean(), change.std(ddof=1), len(change)
+        half = float(t_dist.ppf(0.975, k - 1)) * sd / np.sqrt(k)
+        assert got.loc[group, "change_lower"] == m - half
+        assert got.loc[group, "change_upper"] == m + half
+        assert got.loc[group, "p_wilcoxon"] == float(wilcoxon(change).pvalue)
