@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -222,23 +223,25 @@ def ons4_bands_figure(bands: pd.DataFrame) -> go.Figure:
         fig.update_layout(legend={"x": 1, "xanchor": "right", "y": 1.1, "yanchor": "bottom"})
         return with_message(fig, "No one in view has both ONS4 questionnaires")
     data = []
+    cols = {c: bands[c].to_numpy() for c in bands.columns}  # numpy once, not pandas per trace
     for k, item in enumerate(ONS4_ITEMS):
-        rows = bands[bands["item"] == item].sort_values("band_order")
-        if rows.empty:
+        at = np.flatnonzero(cols["item"] == item)
+        if not len(at):
             continue
+        at = at[np.argsort(cols["band_order"][at], kind="quicksort")]  # as sort_values does
         axes = {"xaxis": f"x{k + 1 if k else ''}", "yaxis": f"y{k + 1 if k else ''}"}
-        x = rows["band_label"].tolist()
+        x = cols["band_label"][at].tolist()
         for when, label, colour in (("baseline", "Baseline", BASELINE),
                                     ("followup", week.capitalize(), FOLLOW_UP)):  # fmt: skip
-            share = rows[f"{when}_share"]
+            share, lower, upper = (cols[f"{when}_{s}"][at] for s in ("share", "lower", "upper"))
+            custom = [cols[f"{when}_count"][at], cols["n_pairs"][at], lower, upper]
             data.append({
-                "type": "bar", "name": label, "x": x, "y": share.round(4).tolist(),
+                "type": "bar", "name": label, "x": x, "y": np.round(share, 4).tolist(),
                 "marker": {"color": colour}, "legendgroup": when, "showlegend": k == 0,
                 "error_y": {"type": "data", "symmetric": False, "color": "#333333",
-                            "array": (rows[f"{when}_upper"] - share).round(4).tolist(),
-                            "arrayminus": (share - rows[f"{when}_lower"]).round(4).tolist()},
-                "customdata": rows[[f"{when}_count", "n_pairs", f"{when}_lower",
-                                    f"{when}_upper"]].to_numpy().tolist(),
+                            "array": np.round(upper - share, 4).tolist(),
+                            "arrayminus": np.round(share - lower, 4).tolist()},
+                "customdata": np.column_stack(custom).tolist(),
                 "hovertemplate": f"{label}, %{{x}}: %{{y:.1%}} (%{{customdata[0]}} of "
                 "%{customdata[1]}; 95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%})"
                 "<extra></extra>",

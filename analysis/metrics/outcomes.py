@@ -33,8 +33,8 @@ from analysis.outcomes import (
 
 # fmt: off
 __all__ = [
-    "ATTRIBUTION", "BY", "IMPROVEMENT_COLUMNS", "WEEKS", "Outcomes", "indicative_groups",
-    "outcomes", "paired_in_view",
+    "ATTRIBUTION", "BY", "IMPROVEMENT_COLUMNS", "JOURNEY_COLUMNS", "WEEKS", "Outcomes",
+    "indicative_groups", "outcomes", "paired_in_view",
 ]
 # fmt: on
 
@@ -42,6 +42,8 @@ WEEKS = (4, 12, 26)
 """The follow-up weeks an outcome can be compared at (against week 0, the baseline)."""
 BY: dict[str, str] = {ATTENDANCE: "Attendance at the follow-up", "arm_label": "Arm"}
 """Column of the paired frame → plain-English name of the comparison."""
+JOURNEY_COLUMNS = ("referral_id", "arm_label")
+"""The columns of the journeys in view that :func:`outcomes` reads (a page may pair only these)."""
 PEOPLE = {"still attending": "people still attending", "stopped": "people who had stopped"}
 ATTRIBUTION = "© NHS Health Scotland, University of Warwick and University of Edinburgh, 2008"
 """The attribution the SWEMWBS licence requires wherever SWEMWBS results are reported."""

@@ -19,7 +19,7 @@ ITEMS = by_name()
 
 @st.cache_data(show_spinner="Pairing questionnaires…", max_entries=64)
 def frames(_con, store_key: str, flt: Filters, week: int) -> tuple[int, metrics.Outcomes]:
-    in_view = journeys(_con, store_key, flt)
+    in_view = journeys(_con, store_key, flt)[list(metrics.JOURNEY_COLUMNS)]
     placed = followups_for_week(_con, store_key, week, flt.pilot)
     with _con.cursor() as cur:
         paired = metrics.paired_in_view(cur, flt, week, journeys=in_view, followups=placed)
