@@ -98,6 +98,7 @@ def _reference(args: argparse.Namespace) -> int:
 
 def _harvest(args: argparse.Namespace) -> int:
     from analysis.store import open_store
+    from analysis.supply.flatten_reuse import flatten_line, flatten_or_reuse, horizon
     from analysis.supply.harvest import HarvestOptions, harvest
     from analysis.supply.harvest_report import Progress
     from analysis.supply.rpde_client import HttpClient
@@ -110,12 +111,15 @@ def _harvest(args: argparse.Namespace) -> int:
     try:
         report = harvest(con, sources, options, Progress(),
                          expand=lambda _source, site: dataset_sources(site, client))
+        start, end = horizon(args.supply_start, args.supply_weeks)
+        supply = flatten_or_reuse(con, horizon_start=start, horizon_end=end)
     finally:
         con.close()
     if args.json:
-        print(json.dumps(report.summary()))
+        print(json.dumps({**report.summary(), "supply": supply}, default=str))
     else:
         print("\n".join(report.text_lines()))
+        print(flatten_line(supply, start, end))
     failure = report.failure_line()
     if failure:
         print(f"pilot harvest: {failure}", file=sys.stderr)
@@ -176,8 +180,8 @@ def _build(args: argparse.Namespace) -> int:
     else:
         print(f"built {len(report.rows)} models in {report.seconds:.1f} s; all data tests passed")
         if report.supply.get("reused"):
-            print("  supply: harvested items, horizon and code unchanged since the last build; "
-                  "flattened tables kept (--reflatten to redo)")
+            print("  supply: harvested items, horizon and code unchanged since they were last "
+                  "flattened (by pilot harvest or a build); tables kept (--reflatten to redo)")
         for name, rows in report.rows.items():
             print(f"  {name}: {rows} rows")
     return 0

@@ -34,6 +34,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _horizon_arguments(command: argparse.ArgumentParser) -> None:
+    """The horizon full schedules are flattened over: the same for harvest and build, so a
+    build keeps what the harvest flattened."""
+    command.add_argument("--supply-start", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                         help="first day over which full OpenActive schedules are expanded "
+                              "(default: today)")
+    command.add_argument("--supply-weeks", type=_positive_int, default=12,
+                         help="weeks of schedules to expand (default 12)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pilot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -74,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     harvest.add_argument("--store", help="store path (default $PILOT_STORE or data/pilot.duckdb)")
     harvest.add_argument("--max-pages", type=_positive_int, default=None,
                          help="stop each feed after this many pages in one run")
+    _horizon_arguments(harvest)
     harvest.add_argument("--json", action="store_true", help="print a JSON summary")
 
     feeds = sub.add_parser("feeds", help="list a dataset site's feeds, or the datasets in "
@@ -85,14 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="rebuild the joined tables and marts")
     build.add_argument("--store")
-    build.add_argument("--supply-start", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                       help="first day over which full OpenActive schedules are expanded "
-                            "(default: today)")
-    build.add_argument("--supply-weeks", type=int, default=12,
-                       help="weeks of schedules to expand (default 12)")
+    _horizon_arguments(build)
     build.add_argument("--reflatten", action="store_true",
                        help="flatten the harvested items again even when they, the horizon and "
-                            "the code are unchanged since the last build")
+                            "the code are unchanged since they were last flattened")
     build.add_argument("--json", action="store_true")
 
     export = sub.add_parser("export", help="write tables, figures, a methods note and a data "

@@ -14,6 +14,7 @@ from analysis.ingest.loaders import LoadSummary, load_file
 from analysis.ingest.pilots import load_pilots
 from analysis.model.build import BuildReport, build
 from analysis.store import open_store
+from analysis.supply.flatten_reuse import flatten_or_reuse, horizon
 from analysis.supply.harvest import harvest
 from analysis.supply.sources import directory_sources
 
@@ -41,11 +42,17 @@ def load_folder(
                 summaries[kind] = load_pilots(con, path)
             else:
                 summaries[kind] = load_file(
-                    con, kind, path, rejects_dir=rejects_dir or store.parent / "rejects", today=today
+                    con,
+                    kind,
+                    path,
+                    rejects_dir=rejects_dir or store.parent / "rejects",
+                    today=today,
                 )
         feeds = folder / "feeds"
         if (feeds / "manifest.json").exists():
             harvest(con, directory_sources(feeds))
+            start, end = horizon(supply_start)  # as `pilot harvest` does; build keeps it
+            flatten_or_reuse(con, horizon_start=start, horizon_end=end)
         report = build(con, supply_start=supply_start)
     finally:
         con.close()

@@ -1,7 +1,9 @@
 """Benchmark: harvest the demo's RPDE feed pages from disk (`pilot harvest DIR/feeds`).
 
 Each run harvests every page into a fresh store (practices and areas are not needed), as one
-process; items/s is the feed items over the process's wall time, start-up included. The floor
+process — reading the pages, storing the items and flattening them into the supply tables, as
+``pilot harvest`` does; items/s is the feed items over the process's wall time, start-up
+included. The floor
 is DuckDB reading the same page files' items into a table (bench/floor.py).
 
     .venv/bin/python bench/harvest.py --scale london --runs 3

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 
 from analysis.model import checks
 from analysis.model.models import MODELS, Model
 from analysis.model.reference_tables import SWEMWBS_RAW_TO_METRIC
-from analysis.model.supply_reuse import flatten_or_reuse
 from analysis.store import set_meta
-from analysis.supply.tables import ensure_supply_tables
-
-SUPPLY_WEEKS = 12
+from analysis.supply.flatten_reuse import SUPPLY_WEEKS, flatten_or_reuse, horizon
 
 MACROS = """
 CREATE OR REPLACE MACRO great_circle_km(lat1, lon1, lat2, lon2) AS
@@ -68,17 +65,21 @@ def run_tests(con: duckdb.DuckDBPyConnection, model: Model) -> list[str]:
 
 
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE OR REPLACE TABLE ref_swemwbs_metric "
-                "(raw_score INTEGER PRIMARY KEY, metric_score DOUBLE NOT NULL)")
-    con.executemany("INSERT INTO ref_swemwbs_metric VALUES (?, ?)",
-                    list(SWEMWBS_RAW_TO_METRIC.items()))
+    con.execute(
+        "CREATE OR REPLACE TABLE ref_swemwbs_metric "
+        "(raw_score INTEGER PRIMARY KEY, metric_score DOUBLE NOT NULL)"
+    )
+    con.executemany(
+        "INSERT INTO ref_swemwbs_metric VALUES (?, ?)", list(SWEMWBS_RAW_TO_METRIC.items())
+    )
 
 
 def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     """A SQL model as a table or a view, replacing whichever of the two its name had."""
     found = con.execute(
         "SELECT table_type FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = ?", [model.name]
+        "WHERE table_schema = 'main' AND table_name = ?",
+        [model.name],
     ).fetchone()
     kind = "VIEW" if model.materialized == "view" else "TABLE"
     if found and (found[0] == "VIEW") != (kind == "VIEW"):
@@ -98,16 +99,12 @@ def build(
     Full OpenActive Schedules are expanded over ``supply_weeks`` weeks from ``supply_start``
     (default: today); feed occurrences are kept whatever their date. The supply tables of the
     last flatten are kept when nothing they are made from has changed
-    (:mod:`analysis.model.supply_reuse`) unless ``reflatten``.
+    (:mod:`analysis.supply.flatten_reuse`) unless ``reflatten``.
     """
     report = BuildReport()
     started = time.perf_counter()
-    ensure_supply_tables(con)
-    horizon_start = supply_start or date.today()
-    report.supply = flatten_or_reuse(
-        con, horizon_start=horizon_start,
-        horizon_end=horizon_start + timedelta(weeks=supply_weeks), force=reflatten,
-    )
+    start, end = horizon(supply_start, supply_weeks)
+    report.supply = flatten_or_reuse(con, horizon_start=start, horizon_end=end, force=reflatten)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(MACROS)
@@ -119,7 +116,8 @@ def build(
                 _materialize(con, model)
             report.failures.extend(run_tests(con, model))
             report.rows[model.name] = int(
-                con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0])
+                con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0]
+            )
         if report.failures:
             raise BuildError("data tests failed: " + "; ".join(report.failures))
         set_meta(con, "built_at", time.strftime("%Y-%m-%dT%H:%M:%S"))

@@ -1,8 +1,10 @@
 """Flatten the harvested supply, or reuse the tables of the last flatten when nothing they are
 made from has changed.
 
-Flattening parses every stored RPDE item (a million at national scale), which is most of a
-build's time; a rebuild after loading new referrals or follow-ups does not change the supply.
+Flattening is part of ingesting the feeds: ``pilot harvest`` flattens what it stored (over the
+horizon ``pilot build`` uses by default), and ``pilot build`` calls :func:`flatten_or_reuse`
+again, which keeps those tables. Flattening parses every stored RPDE item (a million at
+national scale); a build after loading new referrals or follow-ups does not change the supply.
 The tables are reused only when all of these equal what they were at the last flatten:
 
 * the items and feed attribution the flatten reads (a hash over every column of every row of
@@ -12,14 +14,15 @@ The tables are reused only when all of these equal what they were at the last fl
 * the flattening code (a hash of the source of :mod:`analysis.supply`);
 * the three supply tables' row counts (a table emptied or edited by hand is rebuilt).
 
-Anything else, or ``force=True`` (``pilot build --reflatten``), flattens again.
+Anything else (for example ``pilot build --supply-start`` with another day than the harvest's),
+or ``force=True`` (``pilot build --reflatten``), flattens again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,10 @@ import duckdb
 import analysis.supply
 from analysis.store import get_meta, set_meta
 from analysis.supply.flatten import flatten_store
+from analysis.supply.tables import ensure_supply_tables
 
+SUPPLY_WEEKS = 12
+"""Weeks of full schedules expanded by default."""
 FINGERPRINT_KEY = "supply_fingerprint"
 REPORT_KEY = "supply_report"
 TABLES = ("supply_series", "supply_occurrences", "supply_places")
@@ -75,6 +81,7 @@ def flatten_or_reuse(
     force: bool = False,
 ) -> dict[str, Any]:
     """The flatten report (``reused`` says whether the stored tables were kept as they were)."""
+    ensure_supply_tables(con)
     now = fingerprint(con, horizon_start, horizon_end)
     stored, saved = get_meta(con, FINGERPRINT_KEY), get_meta(con, REPORT_KEY)
     # Stored only after a flatten, so the tables exist to be counted.
@@ -84,3 +91,24 @@ def flatten_or_reuse(
     set_meta(con, FINGERPRINT_KEY, json.dumps({**now, "rows": _table_rows(con)}))
     set_meta(con, REPORT_KEY, json.dumps(report, default=str))
     return {**report, "reused": False}
+
+
+def horizon(
+    supply_start: date | None = None, supply_weeks: int = SUPPLY_WEEKS
+) -> tuple[date, date]:
+    """The horizon full schedules are expanded over: ``supply_weeks`` weeks from
+    ``supply_start`` (default: today), as ``pilot harvest`` and ``pilot build`` take it."""
+    start = supply_start or date.today()
+    return start, start + timedelta(weeks=supply_weeks)
+
+
+def flatten_line(report: dict[str, Any], start: date, end: date) -> str:
+    """One line saying what :func:`flatten_or_reuse` did, for ``pilot harvest``."""
+    if report.get("reused"):
+        return (f"supply: items, horizon and code unchanged since they were last flattened; "
+                f"tables kept ({report.get('series', 0)} series)")  # fmt: skip
+    return (
+        f"supply: flattened {report.get('items', 0)} items into {report.get('series', 0)} "
+        f"series and {report.get('occurrences', 0)} occurrences (schedules expanded "
+        f"{start:%Y-%m-%d} to {end:%Y-%m-%d})"
+    )

@@ -15,8 +15,9 @@ import duckdb
 import pytest
 
 from analysis.model.build import build
-from analysis.model.supply_reuse import TABLES
 from analysis.store import open_store
+from analysis.supply.flatten_reuse import TABLES, flatten_or_reuse
+from analysis.supply.flatten_reuse import horizon as flatten_horizon
 
 START = date(2026, 9, 7)
 
@@ -41,9 +42,13 @@ def _rebuild(store: Path, **options: object) -> dict[str, object]:
         con.close()
 
 
+def _tables_of(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
+
+
 def _tables(store: Path) -> dict[str, list[str]]:
     with duckdb.connect(str(store), read_only=True) as con:
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
+        return _tables_of(con)
 
 
 def test_unchanged_supply_is_reused_and_equals_a_full_flatten(store: Path) -> None:
@@ -97,7 +102,41 @@ def test_cli_reflatten_and_the_reuse_line(store: Path) -> None:
     command = [sys.executable, "-m", "analysis.cli", "build", "--store", str(store),
                "--supply-start", START.isoformat()]  # fmt: skip
     plain = subprocess.run(command, capture_output=True, text=True, check=True)
-    assert "flattened tables kept (--reflatten to redo)" in plain.stdout
+    assert "tables kept (--reflatten to redo)" in plain.stdout
     forced = subprocess.run([*command, "--reflatten", "--json"], capture_output=True, text=True,
                             check=True)  # fmt: skip
     assert json.loads(forced.stdout)["supply"]["reused"] is False
+
+
+def test_harvest_flattens_and_the_build_keeps_its_tables(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Flattening is part of ingesting the feeds: `pilot harvest` flattens what it stored over
+    the horizon it is given, a second harvest that changes nothing keeps the tables, and a
+    build over the same horizon keeps them too (the same tables as flattening again)."""
+    from analysis.cli import main
+
+    store = tmp_path / "harvested.duckdb"
+    harvest = ["harvest", str(demo_dir / "feeds"), "--store", str(store)]
+    horizon = ["--supply-start", START.isoformat()]
+    assert main([*harvest, *horizon, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)["supply"]
+    assert first["reused"] is False and first["items"] > 0 and first["series"] > 0
+    assert first["horizon_start"] == "2026-09-06T23:00:00+00:00"  # London midnight, in UTC
+    assert main([*harvest, *horizon]) == 0
+    assert "tables kept" in capsys.readouterr().out
+    assert main([*harvest, "--supply-start", "2026-10-05"]) == 0  # another horizon
+    assert "schedules expanded 2026-10-05 to 2026-12-28" in capsys.readouterr().out
+    assert main([*harvest, *horizon]) == 0
+    assert "flattened" in capsys.readouterr().out
+    harvested = _tables(store)
+    start, end = flatten_horizon(START)
+    con = open_store(store)
+    try:  # what `pilot build --supply-start` calls first (this store has no areas to build)
+        assert flatten_or_reuse(con, horizon_start=start, horizon_end=end)["reused"] is True
+        con.execute("CHECKPOINT")
+        assert _tables_of(con) == harvested
+        again = flatten_or_reuse(con, horizon_start=start, horizon_end=end, force=True)
+        assert again["reused"] is False and _tables_of(con) == harvested
+    finally:
+        con.close()
