@@ -14,7 +14,7 @@ The cohort table (share still attending at 4, 12 and 26 weeks by month of referr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
@@ -90,12 +90,32 @@ def rows_within(
     """Positions in ``wider`` — the journeys in view of the same pilot without other filters,
     ``journeys_in_view(con, Filters(pilot=filters.pilot))`` — of the journeys ``filters``
     selects. Only the ids in view are read from the store, so a page that keeps ``wider`` (read
-    once per store and pilot) answers a filter change without re-reading every journey."""
+    once per store and pilot) answers a filter change without re-reading every journey; a view
+    that narrows the pilot's by period and PCNs alone is selected in ``wider`` itself (the same
+    rows: a referral date in the period, a PCN among those chosen)."""
+    if wider.empty:
+        return np.empty(0, dtype=np.intp)
+    if replace(filters, start=None, end=None, pcn_codes=()) == Filters(pilot=filters.pilot):
+        return _rows_by_period_and_pcns(filters, wider)
     view = in_view(con, filters)
-    if view is None or wider.empty:
+    if view is None:
         return np.empty(0, dtype=np.intp)
     ids = view.rows(con, "referral_id")["referral_id"]
     return np.flatnonzero(wider["referral_id"].isin(ids).to_numpy())
+
+
+def _rows_by_period_and_pcns(filters: Filters, wider: pd.DataFrame) -> np.ndarray:
+    """Positions in ``wider`` of the referrals dated within the filter's period (both ends
+    included) of its chosen PCNs (any of the pilot's when none is chosen)."""
+    keep = np.ones(len(wider), dtype=bool)
+    dates = wider["referral_date"]
+    if filters.start is not None:
+        keep &= (dates >= pd.Timestamp(filters.start)).to_numpy()
+    if filters.end is not None:
+        keep &= (dates <= pd.Timestamp(filters.end)).to_numpy()
+    if filters.pcn_codes:
+        keep &= wider["pcn_code"].isin(list(filters.pcn_codes)).to_numpy()
+    return np.flatnonzero(keep)
 
 
 def journeys_at(wider: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:

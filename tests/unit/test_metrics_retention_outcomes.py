@@ -112,6 +112,32 @@ def test_journeys_within_a_wider_read_equal_a_fresh_read(demo) -> None:
     assert len(got) < len(wider)  # the last view narrows by condition
 
 
+def period_and_pcn_views(demo) -> list[Filters]:
+    pilot = pilot_names(demo)[0]
+    pcns = arm_pcns(demo, Filters(pilot=pilot))["pcn_code"].tolist()
+    rng = np.random.default_rng(5)
+    views = [Filters(pilot=pilot, pcn_codes=("NOT-A-PCN",)), Filters(pilot=None)]
+    for _ in range(12):
+        start = date(2024, 1, 1) + pd.Timedelta(days=int(rng.integers(-60, 700)))
+        end = start + pd.Timedelta(days=int(rng.integers(0, 400)))
+        chosen = tuple(rng.choice(pcns, size=int(rng.integers(1, 4)), replace=False))
+        views += [
+            Filters(pilot=pilot, start=start),
+            Filters(pilot=pilot, start=start, end=end, pcn_codes=chosen),
+            Filters(pilot=pilot, end=end, pcn_codes=chosen[:1]),
+        ]
+    return views
+
+
+def test_period_and_pcn_views_are_selected_as_the_store_selects_them(demo) -> None:
+    for flt in period_and_pcn_views(demo):
+        wider = rm.journeys_in_view(demo, Filters(pilot=flt.pilot))
+        read = rm.journeys_in_view(demo, flt)["referral_id"]
+        expected = np.flatnonzero(wider["referral_id"].isin(read).to_numpy())
+        np.testing.assert_array_equal(rm.rows_within(demo, flt, wider), expected)
+    assert len(expected) < len(wider)  # the last view narrows the pilot's
+
+
 def mapped_one_by_one(journeys: pd.DataFrame, followups: pd.DataFrame, week: int) -> pd.DataFrame:
     """Each measure looked up for each referral, one column at a time (the plain definition)."""
     out = journeys.copy()
