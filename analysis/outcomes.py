@@ -171,11 +171,14 @@ def attach_followups(journeys: pd.DataFrame, table: pd.DataFrame, week: int) -> 
     """:func:`paired_outcomes` with the follow-ups already placed by :func:`followup_table`."""
     if "referral_id" not in journeys.columns:
         raise ValueError("missing column(s): journeys.referral_id")
-    out = journeys.copy()
-    out["week"] = int(week)
     placed = table.reindex(journeys["referral_id"].to_numpy())
-    for column in table.columns:
-        out[column] = placed[column].to_numpy()
+    added = {"week": int(week)} | {c: placed[c].to_numpy() for c in table.columns}
+    if journeys.columns.intersection(list(added)).empty:
+        # One new block of columns beside a copy of the journeys, not one insert per column.
+        return pd.concat([journeys, pd.DataFrame(added, index=journeys.index)], axis=1)
+    out = journeys.copy()
+    for column, values in added.items():
+        out[column] = values
     return out
 
 
