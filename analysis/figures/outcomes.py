@@ -125,22 +125,23 @@ def change_figure(summary: pd.DataFrame, grouping: str = "") -> go.Figure:
     groups = list(dict.fromkeys(summary["group"]))
     colours = _colours(groups)
     data = []
+    cols = {c: summary[c].to_numpy() for c in summary.columns}  # numpy once, not per group
+    flags = summary["indicative_only"].astype(bool).to_numpy()
     for g in groups:
-        rows = summary[summary["group"] == g]
-        flag = rows["indicative_only"].astype(bool)
+        at = cols["group"] == g
+        flag, n_pairs = flags[at], cols["n_pairs"][at]
+        mean, lower, upper = (cols[c][at] for c in ("mean_change", "change_lower", "change_upper"))
         data.append({
-            "type": "scatter", "name": _label(g), "x": rows["mean_change"].round(4).tolist(),
-            "y": rows["measure"].map(MEASURE_LABELS).tolist(), "mode": "markers",
+            "type": "scatter", "name": _label(g), "x": np.round(mean, 4).tolist(),
+            "y": [MEASURE_LABELS.get(m, np.nan) for m in cols["measure"][at]], "mode": "markers",
             "orientation": "h",
             "marker": {"size": 10, "color": colours[g],
                        "symbol": ["circle-open" if f else "circle" for f in flag]},
             "error_x": {"type": "data", "symmetric": False, "color": colours[g],
-                        "thickness": 1.5,
-                        "array": (rows["change_upper"] - rows["mean_change"]).round(4).tolist(),
-                        "arrayminus": (rows["mean_change"] - rows["change_lower"]).round(4)
-                        .tolist()},
+                        "thickness": 1.5, "array": np.round(upper - mean, 4).tolist(),
+                        "arrayminus": np.round(mean - lower, 4).tolist()},
             "customdata": [[lo, hi, n, INDICATIVE if f else ""] for lo, hi, n, f in zip(
-                rows["change_lower"].round(3), rows["change_upper"].round(3), rows["n_pairs"],
+                np.round(lower, 3).tolist(), np.round(upper, 3).tolist(), n_pairs.tolist(),
                 flag, strict=True)],
             "hovertemplate": "%{y}: %{x:+.2f} (95% CI %{customdata[0]:+.2f} to "
             "%{customdata[1]:+.2f}), %{customdata[2]:,} pairs %{customdata[3]}"
