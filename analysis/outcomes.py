@@ -245,10 +245,10 @@ def change_summary(
     out = []
     needed = [c for m in measures for c in (f"{m}_baseline", f"{m}_followup")]
     values = paired[needed].to_numpy(dtype=float)  # one copy of the measures, not one a group
-    groups = paired_group_rows(paired, by)
+    groups = [(name, values[rows]) for name, rows in paired_group_rows(paired, by)]
     for i, measure in enumerate(measures):
-        for name, rows in groups:
-            base, follow = values[rows, 2 * i], values[rows, 2 * i + 1]
+        for name, part in groups:
+            base, follow = part[:, 2 * i], part[:, 2 * i + 1]
             both = ~np.isnan(base) & ~np.isnan(follow)
             if both.any():
                 row = _change_row(base[both], follow[both], measure, level)

@@ -70,7 +70,7 @@ def wilcoxon_p(change: np.ndarray) -> float:
     change = np.asarray(change, dtype=float)
     signed = change[change != 0]
     magnitude = np.abs(signed)
-    order = np.argsort(magnitude, kind="stable")
+    order = np.argsort(magnitude)  # the order within a run of ties does not matter
     signed, magnitude = signed[order], magnitude[order]
     starts = np.flatnonzero(np.r_[True, magnitude[1:] != magnitude[:-1]])
     ties = np.diff(np.r_[starts, len(magnitude)])
