@@ -38,13 +38,29 @@ def funnel_rows(view: View, by: By) -> pd.DataFrame:
     key = (by, *((view.start, view.end) if by == "month" else ()),
            *(tuple(pcns[c].tolist()) for c in pcns.columns))  # fmt: skip
     found = _KEPT_ROWS.get(key)
-    if found is None:
-        found = _make_rows(view, by)
+    if found is None:  # a period's months from the arms' kept rows: no sorting again
+        found = (
+            _month_rows(funnel_rows(view, "arm"), view) if by == "month" else _make_rows(view, by)
+        )
         with _ROWS_LOCK:  # the server's sessions run in threads
             _KEPT_ROWS[key] = found
             while len(_KEPT_ROWS) > _ROWS_KEPT:
                 del _KEPT_ROWS[next(iter(_KEPT_ROWS))]
     return found
+
+
+def _month_rows(arms: pd.DataFrame, view: View) -> pd.DataFrame:
+    """:func:`_make_rows` per month from its rows per arm (already in arm order): each arm's
+    months of the period in order, so no sorting is needed."""
+    first = pd.Timestamp(view.start).to_period("M").to_timestamp()
+    months = pd.date_range(first, pd.Timestamp(view.end), freq="MS").to_numpy()
+    n = len(months)
+    return pd.DataFrame({
+        "arm": np.repeat(arms["arm"].to_numpy(object), n),
+        "arm_label": np.repeat(arms["arm_label"].to_numpy(object), n),
+        "go_live": np.repeat(arms["go_live"].to_numpy("datetime64[ns]"), n),
+        "month": np.tile(months, len(arms)),
+    })  # fmt: skip
 
 
 def _make_rows(view: View, by: By) -> pd.DataFrame:

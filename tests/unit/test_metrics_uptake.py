@@ -264,10 +264,10 @@ def test_funnel_rows_are_kept_across_a_period_change_and_match_fresh_ones(demo, 
     assert whole is not None and later is not None and later.start != whole.start
     for by in ("pcn", "arm", "month"):
         first = rows.funnel_rows(whole, by)
-        pd.testing.assert_frame_equal(first, rows._make_rows(whole, by))
+        pd.testing.assert_frame_equal(first, rows._make_rows(whole, by), check_exact=True)
         again = rows.funnel_rows(later, by)
         assert (again is first) == (by != "month")  # months follow the period
-        pd.testing.assert_frame_equal(again, rows._make_rows(later, by))
+        pd.testing.assert_frame_equal(again, rows._make_rows(later, by), check_exact=True)
     one = overview.in_view(demo, Filters(pilot=pilot, pcn_codes=(whole.pcns["pcn_code"][0],)))
     assert one is not None
     assert len(rows.funnel_rows(one, "pcn")) == 1
