@@ -58,8 +58,8 @@ def funnel_plot_counts(per_pcn: pd.DataFrame) -> up.UptakeFunnelPlot | None:
     """The funnel plot of :func:`analysis.metrics.uptake.uptake_funnel_plot` from per-PCN
     counts; PCNs whose referrals or starters are hidden (missing) are left out, so under
     disclosure control the limits and the pooled uptake come from the rounded counts."""
-    known = per_pcn.dropna(subset=["referrals", "first_attended"])
-    known = known.astype({"referrals": "int64", "first_attended": "int64"})
+    known = per_pcn[up.FUNNEL_PLOT_COLUMNS].dropna(subset=["referrals", "first_attended"])
+    known = known.astype({"referrals": "int64", "first_attended": "int64"})  # only what it reads
     return up.uptake_funnel_plot(known.reset_index(drop=True))
 
 

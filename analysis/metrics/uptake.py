@@ -28,12 +28,17 @@ import pandas as pd
 from analysis.filters import JOURNEY_COLUMNS, UNKNOWN, Filters
 from analysis.indicators import proportion_ci
 from analysis.metrics.overview import ARM_LABELS, ARM_ORDER, View, in_view
-from analysis.metrics.uptake_funnel_plot import UptakeFunnelPlot, uptake_funnel_plot
+from analysis.metrics.uptake_funnel_plot import (
+    FUNNEL_PLOT_COLUMNS,
+    UptakeFunnelPlot,
+    uptake_funnel_plot,
+)
 from analysis.metrics.uptake_funnel_rows import By, funnel_rows
 
 # fmt: off
 __all__ = [
-    "BREAKDOWN_COLUMNS", "COUNTS", "DAYS_COLUMNS", "DIMENSIONS", "RATES", "STAGES",
+    "BREAKDOWN_COLUMNS", "COUNTS", "DAYS_COLUMNS", "DIMENSIONS", "FUNNEL_PLOT_COLUMNS", "RATES",
+    "STAGES",
     "STAGE_COLUMNS", "UptakeFunnelPlot", "breakdown", "days_to_first_attendance",
     "funnel_stages", "uptake_funnel", "uptake_funnel_plot",
 ]

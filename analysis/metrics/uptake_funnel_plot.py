@@ -14,7 +14,11 @@ from analysis.funnel import (
     proportion_funnel_significance,
 )
 
-__all__ = ["UptakeFunnelPlot", "uptake_funnel_plot"]
+__all__ = ["FUNNEL_PLOT_COLUMNS", "UptakeFunnelPlot", "uptake_funnel_plot"]
+
+FUNNEL_PLOT_COLUMNS = ["arm", "arm_label", "pcn_code", "pcn_name", "referrals", "first_attended",
+                       "uptake", "uptake_lower", "uptake_upper"]  # fmt: skip
+"""The per-PCN columns the funnel plot reads and keeps in its points."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,7 @@ def uptake_funnel_plot(per_pcn: pd.DataFrame) -> UptakeFunnelPlot | None:
         return None
     x, n = points["first_attended"].to_numpy(float), points["referrals"].to_numpy(float)
     labels = proportion_funnel_significance(x, n)
-    points = points[
-        ["arm", "arm_label", "pcn_code", "pcn_name", "referrals", "first_attended",
-         "uptake", "uptake_lower", "uptake_upper"]
-    ].assign(significance=labels, outside=labels != NOT_SIGNIFICANT)  # fmt: skip
+    points = points[FUNNEL_PLOT_COLUMNS].assign(
+        significance=labels, outside=labels != NOT_SIGNIFICANT
+    )
     return UptakeFunnelPlot(points, proportion_funnel_plot_data(x, n), float(x.sum() / n.sum()))
