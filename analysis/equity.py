@@ -86,27 +86,62 @@ def referral_rates_by_imd(
 def _rates(view: EquityView, basis: Basis, by: Imd, confidence: float) -> pd.DataFrame:
     areas = view.areas
     if basis == "residence":
-        areas = areas.assign(group=_imd_group(areas["imd_decile"], by))
-        den = areas.groupby(["arm", "group"])["population"].sum()
+        den_arm, den_group = areas["arm"], _imd_group(areas["imd_decile"], by)
+        den_value = areas["population"]
         refs = view.by("home_decile")  # referrals living in their arm's catchment
-        refs["group"] = _imd_group(refs["group"], by)
+        ref_group = _imd_group(refs["group"], by)
     else:
         weighted = areas.assign(w=areas["population"] * areas["imd_decile"]).groupby("pcn_code")
         decile = (weighted["w"].sum() / weighted["population"].sum()).round().astype(int)
-        pcns = view.pcns.assign(group=_imd_group(view.pcns["pcn_code"].map(decile), by))
-        den = pcns.dropna(subset=["group"]).groupby(["arm", "group"])["registered_patients"].sum()
+        pcn_group = _imd_group(view.pcns["pcn_code"].map(decile), by)
+        den_arm, den_group = view.pcns["arm"], pcn_group
+        den_value = view.pcns["registered_patients"]
         refs = view.by("pcn_code")
-        refs["group"] = refs["group"].map(pcns.set_index("pcn_code")["group"])
-    num = refs.groupby(["arm", "group"])["referrals"].sum()
-    frame = pd.DataFrame({"population": den}).join(num.rename("referrals")).fillna(0)
-    frame = frame.reset_index().sort_values(["arm", "group"], key=_order)
-    frame[["referrals", "population"]] = frame[["referrals", "population"]].astype("int64")
+        ref_group = refs["group"].map(pd.Series(pcn_group.to_numpy(), index=view.pcns["pcn_code"]))
+    den_key, den_sum = _sums(den_arm, den_group, den_value)
+    ref_key, ref_sum = _sums(refs["arm"], ref_group, refs["referrals"])
+    at = np.minimum(np.searchsorted(ref_key, den_key), max(len(ref_key) - 1, 0))
+    found = (ref_key[at] == den_key) if len(ref_key) else np.zeros(len(den_key), bool)
+    arm_at = np.array(list(ARM_ORDER))[den_key // _ARM_STEP]
+    frame = pd.DataFrame(
+        {
+            "arm": arm_at.astype(object),
+            "group": (den_key % _ARM_STEP).astype(float),
+            "population": den_sum,
+            "referrals": np.where(found, ref_sum[at] if len(ref_key) else 0, 0).astype("int64"),
+        }
+    )
     frame["basis"], frame["years"] = basis, view.years
     frame["rate"], frame["rate_lower"], frame["rate_upper"] = rate_ci(
         frame["referrals"], frame["population"] * view.years, multiplier=PER, confidence=confidence
     )
     frame["group"] = frame["group"].astype(int).astype(str)
     return _labelled(frame, RATE_COLUMNS)
+
+
+ARM_ORDER = {"pilot": 0, "comparison": 1, "all": 2}
+_ARM_STEP = 1000  # a key is arm order × _ARM_STEP + IMD group (1..10)
+
+
+def _arm_ranks(arms: np.ndarray) -> np.ndarray:
+    """Each arm's place in :data:`ARM_ORDER`."""
+    ranks = np.select([arms == a for a in ARM_ORDER], list(ARM_ORDER.values()), -1)
+    if (ranks < 0).any():
+        raise ValueError(f"unknown arm in {sorted(set(arms))}; expected {', '.join(ARM_ORDER)}")
+    return ranks
+
+
+def _sums(arm: pd.Series, group: pd.Series, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of ``value`` per arm and IMD group (rows without a group left out), as sorted
+    keys (arm in :data:`ARM_ORDER`, then group) and their integer sums."""
+    groups = group.to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(groups)
+    ranks = _arm_ranks(arm.to_numpy()[keep])
+    keys = ranks.astype("int64") * _ARM_STEP + groups[keep].astype("int64")
+    unique, inverse = np.unique(keys, return_inverse=True)
+    sums = np.zeros(len(unique), dtype="int64")
+    np.add.at(sums, inverse, value.to_numpy()[keep].astype("int64"))
+    return unique, sums
 
 
 def _imd_group(decile: pd.Series, by: str) -> pd.Series:
@@ -138,16 +173,30 @@ def uptake_by(
 
 
 def _uptake(view: EquityView, dimensions: tuple[str, ...], confidence: float) -> pd.DataFrame:
-    frame = pd.concat(
-        [view.by(dim).assign(dimension=dim) for dim in dimensions], ignore_index=True
+    parts = [view.by(dim) for dim in dimensions]
+    arm = np.concatenate([p["arm"].to_numpy() for p in parts])
+    group = np.concatenate([p["group"].to_numpy(dtype=object) for p in parts])
+    referrals = np.concatenate([p["referrals"].to_numpy() for p in parts]).astype("int64")
+    attended = np.concatenate([p["first_attended"].to_numpy() for p in parts]).astype("int64")
+    dim_order = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    uptake, lower, upper = proportion_ci(attended, referrals, confidence=confidence)
+    # arm in ARM_ORDER, then dimension, then numeric groups by value before the others, which
+    # keep the store's order (a stable sort, as pandas' sort_values on these keys)
+    numeric = pd.to_numeric(pd.Series(group, dtype=object), errors="coerce").fillna(np.inf)
+    order = np.lexsort((numeric.to_numpy(dtype=float), dim_order, _arm_ranks(arm)))
+    return pd.DataFrame(
+        {
+            "arm": arm[order],
+            "arm_label": np.array([ARM_LABELS[a] for a in arm[order]], dtype=object),
+            "dimension": np.array(dimensions, dtype=object)[dim_order[order]],
+            "group": group[order],
+            "referrals": referrals[order],
+            "first_attended": attended[order],
+            "uptake": uptake[order],
+            "uptake_lower": lower[order],
+            "uptake_upper": upper[order],
+        }
     )
-    frame["first_attended"] = frame["first_attended"].astype("int64")
-    frame["uptake"], frame["uptake_lower"], frame["uptake_upper"] = proportion_ci(
-        frame["first_attended"], frame["referrals"], confidence=confidence
-    )
-    frame["dim_order"] = frame["dimension"].map({d: i for i, d in enumerate(dimensions)})
-    frame = frame.sort_values(["arm", "dim_order", "group"], key=_order)
-    return _labelled(frame, UPTAKE_COLUMNS)
 
 
 def imd_sii(
@@ -166,43 +215,48 @@ def imd_sii(
     view = equity_view(con, filters)
     if view is None:
         return pd.DataFrame(columns=SII_COLUMNS)
-    return _sii(view, measure, basis, confidence, ci_method)
+    if measure == "referral_rate":
+        return _sii_of(_rates(view, basis, "imd_decile", 0.95), measure, confidence, ci_method)
+    if view.empty:
+        return pd.DataFrame(columns=SII_COLUMNS)
+    return _sii_of(_uptake(view, ("imd_decile",), 0.95), measure, confidence, ci_method)
 
 
-def _sii(
-    view: EquityView,
+def _sii_of(
+    table: pd.DataFrame,
     measure: Literal["referral_rate", "uptake"],
-    basis: Basis,
     confidence: float,
     ci_method: Literal["simulation", "analytic"],
 ) -> pd.DataFrame:
+    """The SII per arm of ``table``: rates by IMD decile (as :func:`_rates` gives them) for
+    the referral rate, or uptake rows by IMD decile (as :func:`_uptake` gives them)."""
+    arms = table["arm"].to_numpy()
     if measure == "referral_rate":
-        table = _rates(view, basis, "imd_decile", 0.95)
-        table = table.assign(count=table["referrals"], den=table["population"] * table["years"])
+        count, den = (
+            table["referrals"].to_numpy(),
+            table["population"].to_numpy() * table["years"].to_numpy(),
+        )
         kw = {"kind": "rate", "multiplier": PER}
-    elif view.empty:
-        return pd.DataFrame(columns=SII_COLUMNS)
     else:
-        table = _uptake(view, ("imd_decile",), 0.95)
-        table = table[table["group"] != "unknown"]
-        table = table.assign(count=table["first_attended"], den=table["referrals"])
+        count, den = table["first_attended"].to_numpy(), table["referrals"].to_numpy()
         kw = {"kind": "proportion", "multiplier": 1.0}
+    known = table["group"].to_numpy() != "unknown"
     rows = []
-    for arm, part in table.groupby("arm", sort=False):
-        part = part[part["den"] > 0]
-        if len(part) < 5:
+    for arm in pd.unique(arms[known]):  # in the table's order
+        part = known & (arms == arm) & (den > 0)
+        if part.sum() < 5:
             continue
         res = slope_index_of_inequality(
-            part["group"].astype(int),
-            part["count"],
-            part["den"],
+            table["group"].to_numpy()[part].astype(int),
+            count[part],
+            den[part],
             confidence=confidence,
             ci_method=ci_method,
             **kw,
         )
         rows.append(
             [arm, measure, res.sii, res.lower, res.upper, res.most_deprived_fitted,
-             res.least_deprived_fitted, len(part), res.ci_method]
+             res.least_deprived_fitted, int(part.sum()), res.ci_method]
         )  # fmt: skip
     columns = [c for c in SII_COLUMNS if c != "arm_label"]
     return _labelled(pd.DataFrame(rows, columns=columns), SII_COLUMNS)
@@ -218,9 +272,20 @@ def page_tables(
     view = equity_view(con, filters)
     if view is None or view.empty:
         return tuple(pd.DataFrame(columns=c) for c in (RATE_COLUMNS, UPTAKE_COLUMNS, SII_COLUMNS))
-    sii = [_sii(view, m, "residence", 0.95, "simulation") for m in ("referral_rate", "uptake")]
+    # uptake by IMD decile (for its SII) comes with the page's comparisons, in one table
+    shown = (*dimensions, "imd_decile") if "imd_decile" not in dimensions else dimensions
+    uptake = _uptake(view, shown, 0.95)
+    by_decile = uptake[uptake["dimension"] == "imd_decile"]
+    if shown != dimensions:
+        uptake = uptake[uptake["dimension"] != "imd_decile"].reset_index(drop=True)
+    sii = [
+        _sii_of(
+            _rates(view, "residence", "imd_decile", 0.95), "referral_rate", 0.95, "simulation"
+        ),
+        _sii_of(by_decile, "uptake", 0.95, "simulation"),
+    ]
     return (
         _rates(view, "residence", "imd_quintile", 0.95),
-        _uptake(view, dimensions, 0.95),
+        uptake,
         pd.concat(sii, ignore_index=True),
     )

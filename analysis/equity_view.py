@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analysis.filters import Filters
@@ -56,11 +57,18 @@ class EquityView:
         per arm and group with referrals, sorted by arm and group (as text for the text
         columns)."""
         mask = sum(1 << (len(_COLUMNS) - 1 - i) for i, c in enumerate(_COLUMNS) if c != column)
-        rows = self.counts[self.counts["_set"] == mask]  # in that order already (ORDER BY)
-        rows = rows[["arm", column, "referrals", "first_attended"]].rename(
-            columns={column: "group"}
+        sets = self.counts["_set"].to_numpy()  # sorted by set already (ORDER BY)
+        lo, hi = np.searchsorted(sets, mask, side="left"), np.searchsorted(sets, mask, "right")
+        rows = self.counts.iloc[lo:hi]
+        keep = rows[column].notna().to_numpy()
+        return pd.DataFrame(
+            {
+                "arm": rows["arm"].to_numpy()[keep],
+                "group": rows[column].array[keep],
+                "referrals": rows["referrals"].to_numpy()[keep],
+                "first_attended": rows["first_attended"].to_numpy()[keep],
+            }
         )
-        return rows.dropna(subset=["group"]).reset_index(drop=True)
 
 
 def equity_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> EquityView | None:
