@@ -18,6 +18,7 @@ from analysis import equity
 from analysis.figures import equity as efig
 from analysis.figures import impact as ifig
 from analysis.figures import uptake as ufig
+from analysis.figures import uptake_build as build
 from analysis.figures.overview import NO_DATA
 from analysis.filters import Filters
 from analysis.impact import pilot_impact
@@ -203,6 +204,22 @@ def test_uptake_figures_are_the_same_with_and_without_plotly_validation(
     unchecked = draw()
     monkeypatch.setattr(ufig, "CHECK_FIGURES", True)
     assert draw() == unchecked
+
+
+def test_uptake_figures_send_the_same_json_with_the_template_set_first(demo, pilot) -> None:
+    """The template given with the layout: the same JSON, byte for byte, as setting it after."""
+    flt = Filters(pilot=pilot)
+    per_pcn = uptake.uptake_funnel(demo, flt, "pcn")
+    data = {
+        "pcn": (ufig.pcn_funnel_figure, uptake.funnel_stages(per_pcn)),
+        "trend": (ufig.uptake_trend_figure, uptake.uptake_funnel(demo, flt, "month")),
+    }
+    for name, (draw, frame) in data.items():
+        fig = draw(frame)
+        spec_ = fig.to_plotly_json()
+        before = build.figure(spec_["data"], {**spec_["layout"], "template": None}, check=False)
+        assert fig.to_json() == before.to_json(), name
+        assert list(fig.to_dict()["layout"])[-1] == "template"
 
 
 def test_equity_figures_are_the_same_with_and_without_plotly_validation(
