@@ -94,8 +94,8 @@ def core(scale: str, seed: int, runs: int, skip: set[str]) -> list[Line]:
         say(Line(scale, "peak RSS of any load, harvest or build", f"{peak:,.0f} MB",
                  "<= 4,096 MB", over(peak, 4096, "MB")))  # fmt: skip
     say(Line(scale, "read-only floor (CSV inputs + feed pages)", f"{floor_total:.1f} s"))
-    say(Line(scale, "load + harvest + build / floor", f"{pipeline / floor_total:.1f}x",
-             "<= 3x", over(pipeline / floor_total, 3, "x")))  # fmt: skip
+    # The budget is on the build; the whole pipeline's ratio is information (no budget).
+    say(Line(scale, "load + harvest + build / floor", f"{pipeline / floor_total:.1f}x"))
     say(Line(scale, "build / floor", f"{build.wall / floor_total:.1f}x", "<= 3x",
              over(build.wall / floor_total, 3, "x")))  # fmt: skip
     access = bench_access(scale, seed, runs)
