@@ -13,7 +13,11 @@ import pandas as pd
 from analysis.access import LIVE_SERIES_SQL
 from analysis.filters import Filters, journey_predicate
 from analysis.metrics.overview import arm_pcns
-from analysis.metrics.supply_times import occurrence_slots, occurrence_times, slots_sql
+from analysis.metrics.supply_times import (
+    LIVE_OCCURRENCES_SQL,
+    occurrence_slots,
+    occurrence_times,
+)
 
 # fmt: off
 __all__ = [
@@ -39,14 +43,8 @@ FROM stg_practices WHERE {IN_VIEW} AND latitude IS NOT NULL ORDER BY 1"""
 PLACES_SQL = """SELECT postcode, avg(latitude) AS latitude, avg(longitude) AS longitude
 FROM supply_places WHERE postcode IS NOT NULL AND latitude IS NOT NULL
   AND longitude IS NOT NULL GROUP BY postcode ORDER BY postcode"""
-OCCURRENCES_SQL = f"""
-SELECT o.series_id, o.start_utc FROM supply_occurrences AS o
-WHERE NOT o.cancelled AND NOT o.orphan
-  AND o.series_id IN (SELECT series_id FROM ({LIVE_SERIES_SQL}))
-"""
-SLOTS_SQL = slots_sql(
-    "SELECT series_id, start_utc FROM supply_occurrences WHERE NOT cancelled AND NOT orphan"
-)  # of every series: those not live are left out when read
+OCCURRENCES_SQL = LIVE_OCCURRENCES_SQL
+SLOTS_SQL = "SELECT * FROM mart_series_slots ORDER BY series_id, part, weekday_daytime"
 SOME_OCCURRENCES_SQL = f"""{OCCURRENCES_SQL} AND list_contains($ids::VARCHAR[], o.series_id)
 ORDER BY o.series_id, o.start_utc"""
 
@@ -135,7 +133,8 @@ class StoreSupply:
 
 def load_store_supply(con: duckdb.DuckDBPyConnection) -> StoreSupply:
     """Read the filter-independent supply once per store (see :class:`StoreSupply`); the
-    occurrences are counted in the store, not read (a national store holds a million)."""
+    occurrences are counted by the build (mart_series_slots), not read (a national store holds
+    a million)."""
     series = con.execute(SERIES_SQL).df()
     slots = con.execute(SLOTS_SQL).df()
     slots = slots[slots["series_id"].isin(series["series_id"])].reset_index(drop=True)

@@ -7,15 +7,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
-from analysis.access import SuitabilityProfile
+from analysis.access import LIVE_SERIES_SQL, SuitabilityProfile
 
 # fmt: off
 __all__ = [
-    "LONDON", "PARTS_OF_DAY", "PRICE_CHOICES", "SLOT_COLUMNS", "WEEKDAY_DAYTIME",
-    "SessionTimes", "matching_occurrences", "occurrence_slots", "occurrence_times",
-    "profile_from_controls", "slots_sql", "timely_counts",
+    "LIVE_OCCURRENCES_SQL",
+    "LONDON",
+    "PARTS_OF_DAY",
+    "PRICE_CHOICES",
+    "SLOT_COLUMNS",
+    "WEEKDAY_DAYTIME",
+    "SessionTimes",
+    "build_series_slots",
+    "matching_occurrences",
+    "occurrence_slots",
+    "occurrence_times",
+    "profile_from_controls",
+    "slots_sql",
+    "timely_counts",
 ]
 # fmt: on
 
@@ -24,6 +36,12 @@ PRICE_CHOICES: dict[str, float | None] = {"Free only": 0.0, "Free or ≤ £5": 5
 PARTS_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}  # local hours
 WEEKDAY_DAYTIME = (9, 17)  # Monday to Friday, starting 09:00 to 16:59 local time
 SLOT_COLUMNS = ["series_id", "part", "weekday_daytime", "occurrences"]
+LIVE_OCCURRENCES_SQL = f"""
+SELECT o.series_id, o.start_utc FROM supply_occurrences AS o
+WHERE NOT o.cancelled AND NOT o.orphan
+  AND o.series_id IN (SELECT series_id FROM ({LIVE_SERIES_SQL}))
+"""
+"""The non-cancelled occurrences of live series (series_id, naive-UTC start_utc)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +144,13 @@ def slots_sql(occurrences: str) -> str:
         FROM occ JOIN starts USING (start_utc)
         GROUP BY ALL ORDER BY series_id, part, weekday_daytime
     """
+
+
+def build_series_slots(con: duckdb.DuckDBPyConnection) -> None:
+    """Table mart_series_slots: :func:`occurrence_slots` of every live series' non-cancelled
+    occurrences, counted once per build (the Supply & gaps page reads it instead of a million
+    occurrences)."""
+    con.execute(f"CREATE OR REPLACE TABLE mart_series_slots AS {slots_sql(LIVE_OCCURRENCES_SQL)}")
 
 
 def timely_counts(slots: pd.DataFrame, times: SessionTimes) -> pd.Series:

@@ -15,6 +15,7 @@ import duckdb
 from analysis.access import build_area_access, build_series_located
 from analysis.ingest.contract import AGE_BANDS, ETHNICITIES, REFERRAL_SOURCES, SEXES, STATUSES
 from analysis.ingest.official.shares_table import build_stg_catchment_shares
+from analysis.metrics.supply_times import PARTS_OF_DAY, build_series_slots
 from analysis.model import evaluation_tests as ev
 from analysis.model.equity_marts import SII_MEASURES, build_equity, build_equity_sii
 from analysis.model.outcome_change import build_outcome_change
@@ -118,6 +119,12 @@ MODELS: tuple[Model, ...] = (
           relationships=(("pcn_code", "stg_pcns", "pcn_code"),),
           expressions=("occurrences >= free_occurrences", "free_occurrences >= 0",
                        "series <= occurrences")),
+    Model("mart_series_slots", "marts",
+          "one row per live series, part of the day and weekday daytime",
+          ("series_id", "part", "weekday_daytime"), not_null=("occurrences",),
+          relationships=(("series_id", "supply_series", "series_id"),),
+          accepted={"part": tuple(PARTS_OF_DAY)}, expressions=("occurrences > 0",),
+          builder=build_series_slots),
     Model("mart_area_access", "marts", "one row per LSOA", ("lsoa_code",),
           not_null=("pcn_code", "population", "referrals"),
           relationships=(("lsoa_code", "stg_areas", "lsoa_code"),),
