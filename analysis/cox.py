@@ -40,6 +40,7 @@ from statsmodels.duration.hazard_regression import PHReg
 
 from analysis.indicators import normalise_confidence
 from analysis.survival import DAYS_PER_WEEK
+from analysis.survival_groups import followed_starters
 
 __all__ = ["COX_COLUMNS", "DEFAULT_REFERENCES", "CoxDesign", "cox_design", "cox_hazard_ratios"]
 
@@ -104,11 +105,7 @@ def cox_design(
     missing = [c for c in dict.fromkeys(needed) if c not in journeys.columns]
     if missing:
         raise ValueError(f"journeys frame lacks column(s): {', '.join(missing)}")
-    keep = (
-        journeys["first_attended_date"].notna()
-        & journeys["retention_days"].notna()
-        & journeys["disengaged"].notna()
-    )
+    keep = followed_starters(journeys)
     if distance is not None:
         keep &= journeys[distance].notna()
     if cluster is not None:

@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["ALL", "DAYS_PER_WEEK", "group_labels", "group_order", "ordered_groups", "starters"]
+__all__ = [
+    "ALL",
+    "DAYS_PER_WEEK",
+    "followed_starters",
+    "group_labels",
+    "group_order",
+    "ordered_groups",
+    "starters",
+]
 
 DAYS_PER_WEEK = 7.0
 ALL = "all"
@@ -31,11 +39,7 @@ def starters(journeys: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     missing = [c for c in needed if c not in journeys.columns]
     if missing:
         raise ValueError(f"journeys frame lacks column(s): {', '.join(missing)}")
-    keep = (
-        journeys["first_attended_date"].notna()
-        & journeys["retention_days"].notna()
-        & journeys["disengaged"].notna()
-    )
+    keep = followed_starters(journeys)
     if group is not None:
         keep &= journeys[group].notna()
     rows = journeys.loc[keep, needed]  # only the columns used: no copy of the others
@@ -49,6 +53,16 @@ def starters(journeys: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
             "weeks": days / DAYS_PER_WEEK,
             "event": rows["disengaged"].astype(bool).to_numpy().astype(np.int64),
         }
+    )
+
+
+def followed_starters(journeys: pd.DataFrame) -> pd.Series:
+    """True for journeys that started (a first attendance) and have a retention time and an
+    end state: the rows retention curves and the Cox model are fitted on."""
+    return (
+        journeys["first_attended_date"].notna()
+        & journeys["retention_days"].notna()
+        & journeys["disengaged"].notna()
     )
 
 

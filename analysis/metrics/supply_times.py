@@ -155,9 +155,5 @@ def build_series_slots(con: duckdb.DuckDBPyConnection) -> None:
 
 def timely_counts(slots: pd.DataFrame, times: SessionTimes) -> pd.Series:
     """series_id → its number of occurrences at the chosen times (series with none left out)."""
-    ok = pd.Series(True, index=slots.index)
-    if times.parts:
-        ok &= slots["part"].isin(times.parts)
-    if times.weekday_daytime:
-        ok &= slots["weekday_daytime"].astype(bool)
+    ok = matching_occurrences(slots, times)  # a slot has the occurrences' part and weekday flag
     return slots.loc[ok, "occurrences"].groupby(slots.loc[ok, "series_id"]).sum()
