@@ -20,8 +20,8 @@ from analysis.figures.overview import (
     _empty,
     _rgba,
 )
-from analysis.figures.uptake_build import figure as checked_figure
-from analysis.figures.uptake_build import go_live_marks, layout, unchecked_figure
+from analysis.figures.uptake_build import figure as build_figure
+from analysis.figures.uptake_build import go_live_marks, layout
 from analysis.figures.uptake_labels import (
     DAYS_TABLE,
     FUNNEL_PLOT_TABLE,
@@ -67,7 +67,7 @@ CHECK_FIGURES = False
 def figure(data: list[dict], layout_: dict) -> go.Figure:
     """A chart of this module: plain trace and layout dicts, so plotly's validation is skipped
     (the same figure; ``tests/unit/test_figures_uptake_impact_equity.py`` checks it)."""
-    return checked_figure(data, layout_) if CHECK_FIGURES else unchecked_figure(data, layout_)
+    return build_figure(data, layout_, check=CHECK_FIGURES)
 
 
 def _pct(values: pd.Series) -> list[float]:

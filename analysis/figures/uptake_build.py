@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from analysis.figures.house import _base_layout, white_template
 
-__all__ = ["figure", "go_live_marks", "layout", "unchecked_figure"]
+__all__ = ["figure", "go_live_marks", "layout"]
 
 AXES = ("xaxis", "yaxis")
 
@@ -54,25 +54,22 @@ def figure(
 
     ``check=False`` skips plotly's validation (a third of a chart's drawing time), for callers
     whose dicts hold only plain lists, strings and numbers under full property names, where
-    validation would only copy them; the Uptake charts do (their unit tests check each is the
-    same figure either way).
+    validation would only copy them (the figures' unit tests check each is the same figure
+    either way). The template then comes with the layout, so plotly neither sets its default
+    template first nor copies one twice; it is moved to the layout's last key, where setting it
+    afterwards puts it (the same JSON, byte for byte).
     """
-    return white_template(go.Figure({"data": data, "layout": layout_}, _validate=check))
+    if check:
+        return white_template(go.Figure({"data": data, "layout": layout_}))
+    fig = go.Figure({"data": data, "layout": {**layout_, "template": _white()}}, _validate=False)
+    fig._layout["template"] = fig._layout.pop("template")
+    return fig
 
 
 @functools.cache
 def _white() -> dict[str, Any]:
     """The "plotly_white" template as :func:`analysis.figures.house.white_template` sets it."""
     return white_template(go.Figure()).to_dict()["layout"]["template"]
-
-
-def unchecked_figure(data: list[dict[str, Any]], layout_: dict[str, Any]) -> go.Figure:
-    """:func:`figure` with ``check=False``, the same figure and JSON, made faster: the template
-    comes with the layout (plotly copies it), so plotly neither sets its default template first
-    nor copies a template twice; it is moved to the layout's last key, where setting it puts it."""
-    fig = go.Figure({"data": data, "layout": {**layout_, "template": _white()}}, _validate=False)
-    fig._layout["template"] = fig._layout.pop("template")
-    return fig
 
 
 def go_live_marks(go_live: pd.Timestamp) -> dict[str, list[dict]]:

@@ -43,9 +43,8 @@ FROM stg_practices WHERE {IN_VIEW} AND latitude IS NOT NULL ORDER BY 1"""
 PLACES_SQL = """SELECT postcode, avg(latitude) AS latitude, avg(longitude) AS longitude
 FROM supply_places WHERE postcode IS NOT NULL AND latitude IS NOT NULL
   AND longitude IS NOT NULL GROUP BY postcode ORDER BY postcode"""
-OCCURRENCES_SQL = LIVE_OCCURRENCES_SQL
 SLOTS_SQL = "SELECT * FROM mart_series_slots ORDER BY series_id, part, weekday_daytime"
-SOME_OCCURRENCES_SQL = f"""{OCCURRENCES_SQL} AND list_contains($ids::VARCHAR[], o.series_id)
+SOME_OCCURRENCES_SQL = f"""{LIVE_OCCURRENCES_SQL} AND list_contains($ids::VARCHAR[], o.series_id)
 ORDER BY o.series_id, o.start_utc"""
 
 
@@ -135,11 +134,9 @@ def load_store_supply(con: duckdb.DuckDBPyConnection) -> StoreSupply:
     """Read the filter-independent supply once per store (see :class:`StoreSupply`); the
     occurrences are counted by the build (mart_series_slots), not read (a national store holds
     a million)."""
-    series = con.execute(SERIES_SQL).df()
-    slots = con.execute(SLOTS_SQL).df()
-    slots = slots[slots["series_id"].isin(series["series_id"])].reset_index(drop=True)
+    slots = con.execute(SLOTS_SQL).df()  # of the live series, as SERIES_SQL reads them
     return StoreSupply(
-        series=series,
+        series=con.execute(SERIES_SQL).df(),
         slots=slots,
         places=con.execute(PLACES_SQL).df(),
         weeks=int(

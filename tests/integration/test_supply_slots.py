@@ -15,8 +15,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 
 from analysis.filters import Filters
 from analysis.metrics import supply as m
-from analysis.metrics.supply_load import OCCURRENCES_SQL
-from analysis.metrics.supply_times import slots_sql
+from analysis.metrics.supply_times import LIVE_OCCURRENCES_SQL, slots_sql
 
 TIMES = [
     m.SessionTimes(),
@@ -35,7 +34,7 @@ def con(demo_store: Path):
 
 @pytest.fixture(scope="module")
 def every_occurrence(con) -> pd.DataFrame:
-    return m.occurrence_times(con.execute(OCCURRENCES_SQL + " ORDER BY 1, 2").df())
+    return m.occurrence_times(con.execute(LIVE_OCCURRENCES_SQL + " ORDER BY 1, 2").df())
 
 
 def test_store_slots_equal_the_slots_of_every_occurrence(con, every_occurrence) -> None:
