@@ -37,10 +37,9 @@ from analysis.metrics.uptake_funnel_rows import By, funnel_rows
 
 # fmt: off
 __all__ = [
-    "BREAKDOWN_COLUMNS", "COUNTS", "DAYS_COLUMNS", "DIMENSIONS", "FUNNEL_PLOT_COLUMNS", "RATES",
-    "STAGES",
-    "STAGE_COLUMNS", "UptakeFunnelPlot", "breakdown", "days_to_first_attendance",
-    "funnel_stages", "uptake_funnel", "uptake_funnel_plot",
+    "BREAKDOWN_COLUMNS", "CONDITION_LIST", "COUNTS", "DAYS", "DAYS_COLUMNS", "DIMENSIONS",
+    "FUNNEL_PLOT_COLUMNS", "NO_CONDITION", "RATES", "STAGES", "STAGE_COLUMNS", "UptakeFunnelPlot",
+    "breakdown", "days_to_first_attendance", "funnel_stages", "uptake_funnel", "uptake_funnel_plot",
 ]
 WEEKS = (4, 12, 26)
 COUNTS = ("referrals", "contacted", "first_attended",
@@ -64,20 +63,21 @@ DIMENSIONS = {  # breakdown → (plain-English name, SQL value over journeys)
     "imd_quintile": ("IMD quintile (1 = most deprived)", JOURNEY_COLUMNS["imd_quintiles"][0]),
 }
 NO_CONDITION = "none recorded"
-CONDITIONS = (
-    f"unnest(CASE WHEN coalesce(len(conditions), 0) = 0 THEN ['{NO_CONDITION}'] "
-    "ELSE conditions END) AS condition"
+CONDITION_LIST = (
+    f"CASE WHEN coalesce(len(conditions), 0) = 0 THEN ['{NO_CONDITION}'] ELSE conditions END"
 )
-"""A journey's row once per condition (``none recorded`` when it has none)."""
+"""A journey's conditions (``none recorded`` when it has none)."""
+CONDITIONS = f"unnest({CONDITION_LIST}) AS condition"
+"""A journey's row once per condition."""
 _RATE_COLUMNS = [f"{r}{s}" for r in RATES for s in ("", "_lower", "_upper")]
-_DAYS = ["days_median", "days_q1", "days_q3"]
+DAYS = ["days_median", "days_q1", "days_q3"]
 _KEYS = {
     "pcn": ["arm", "arm_label", "pcn_code", "pcn_name", "registered_patients"],
     "arm": ["arm", "arm_label", "pcns", "registered_patients", "go_live"],
     "month": ["arm", "arm_label", "month", "go_live"],
 }
 BREAKDOWN_COLUMNS = ["arm", "arm_label", "dimension", "dimension_label", "group",
-                     *COUNTS, *_RATE_COLUMNS, *_DAYS]
+                     *COUNTS, *_RATE_COLUMNS, *DAYS]
 STAGE_COLUMNS = ["stage", "stage_label", "count", "share", "share_lower", "share_upper"]
 DAYS_COLUMNS = ["arm", "arm_label", "bin_start", "bin_label", "starters", "share"]
 # fmt: on
@@ -92,9 +92,14 @@ def select_counts(group: str) -> str:
     return f"{group}, count(*) AS referrals, {counts}, {days}"  # one sort for the 3 quantiles
 
 
-def _quartile_values(lists: pd.Series) -> np.ndarray:
-    """``days_quartiles`` as an array of rows × :data:`_DAYS` (NaN without starters)."""
-    values = np.full((len(lists), len(_DAYS)), np.nan)
+def _quartile_values(counts: pd.DataFrame) -> np.ndarray:
+    """The quartiles of days to start as an array of rows × :data:`DAYS` (NaN without
+    starters): from :data:`DAYS` columns where counted in memory, else from the lists of
+    :func:`select_counts`'s ``days_quartiles``."""
+    if "days_quartiles" not in counts:
+        return counts[list(DAYS)].to_numpy(float)
+    lists = counts["days_quartiles"]
+    values = np.full((len(lists), len(DAYS)), np.nan)
     known = lists.notna().to_numpy()
     if known.any():
         values[known] = np.stack(lists[known].to_numpy()).astype(float)
@@ -134,7 +139,7 @@ def uptake_funnel(
 def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.DataFrame:
     """:func:`uptake_funnel` from the counts of :func:`select_counts` grouped by
     ``GROUP_COLUMNS[by]`` over the journeys in ``view``."""
-    columns = [*_KEYS[by], *COUNTS, *_RATE_COLUMNS, *_DAYS]
+    columns = [*_KEYS[by], *COUNTS, *_RATE_COLUMNS, *DAYS]
     if view is None or counts.empty:
         return pd.DataFrame(columns=columns)
     spine = funnel_rows(view, by)
@@ -149,13 +154,13 @@ def funnel_from_counts(view: View | None, by: By, counts: pd.DataFrame) -> pd.Da
     hit = at >= 0  # each spine row's row of counts (a left join: zeros where none)
     values = np.zeros((len(spine), len(COUNTS)), dtype="int64")
     values[hit] = counts[list(COUNTS)].fillna(0).to_numpy("int64")[at[hit]]
-    days = np.full((len(spine), len(_DAYS)), np.nan)
-    days[hit] = _quartile_values(counts["days_quartiles"])[at[hit]]
+    days = np.full((len(spine), len(DAYS)), np.nan)
+    days[hit] = _quartile_values(counts)[at[hit]]
     return pd.DataFrame({
         **{c: spine[c] for c in _KEYS[by]},
         **dict(zip(COUNTS, values.T, strict=True)),
         **_rates(values),
-        **dict(zip(_DAYS, days.T, strict=True)),
+        **dict(zip(DAYS, days.T, strict=True)),
     })  # fmt: skip
 
 
@@ -163,7 +168,7 @@ def funnel_stages(table: pd.DataFrame) -> pd.DataFrame:
     """A funnel table in long form for charts: per row of ``table`` and stage of
     :data:`STAGES`, the count and its share of referrals with a Wilson 95% CI (the referred
     stage is 100% by definition). Key columns of ``table`` are kept."""
-    keys = [c for c in table.columns if c not in COUNTS and c not in _RATE_COLUMNS + _DAYS]
+    keys = [c for c in table.columns if c not in COUNTS and c not in _RATE_COLUMNS + DAYS]
     if table.empty:
         return pd.DataFrame(columns=[*keys, *STAGE_COLUMNS])
     kept = table[table["referrals"] > 0]
@@ -223,7 +228,7 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
     order = keys.sort_values(["_a", "_d", "_g", "group"], kind="stable").index.to_numpy()
     frame = frame.iloc[order].reset_index(drop=True)
     counts = frame[list(COUNTS)].fillna(0).to_numpy("int64")
-    days = _quartile_values(frame["days_quartiles"])
+    days = _quartile_values(frame)
     arm = frame["arm"].astype(str)
     return pd.DataFrame({
         "arm": arm,
@@ -233,7 +238,7 @@ def breakdown_from_counts(parts: list[pd.DataFrame], dimensions: tuple[str, ...]
         "group": frame["group"],
         **dict(zip(COUNTS, counts.T, strict=True)),
         **_rates(counts),
-        **dict(zip(_DAYS, days.T, strict=True)),
+        **dict(zip(DAYS, days.T, strict=True)),
     })[BREAKDOWN_COLUMNS]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis.filters import JOURNEY_COLUMNS, Filters, journey_predicate
 
@@ -119,6 +120,19 @@ class View:
     ) -> pd.DataFrame:
         """Run ``SELECT {select} ... {tail}`` over the journeys in view (one row each, with
         ``arm``; ``tail`` e.g. ``ORDER BY referral_date``), as :meth:`counts` does."""
+        sql, params = self._query(select, tail, extra)
+        return con.execute(sql, params).df()
+
+    def table(
+        self, con: duckdb.DuckDBPyConnection, select: str, tail: str = "", *, extra: str = ""
+    ) -> pa.Table:
+        """:meth:`rows` as an Arrow table: text stays in Arrow's buffers, no Python object is
+        made per value."""
+        sql, params = self._query(select, tail, extra)
+        return con.sql(sql, params=params).to_arrow_table()
+
+    def _query(self, select: str, tail: str, extra: str) -> tuple[str, dict[str, object]]:
+        """The SQL of :meth:`rows` and the parameters it uses."""
         arms = self.pcns.drop_duplicates("pcn_code")  # sorted by arm: pilot first
         params: dict[str, object] = {
             "arm_pcns": arms["pcn_code"].astype(str).tolist(),
@@ -141,8 +155,7 @@ class View:
             )
             SELECT {select} FROM j WHERE arm IS NOT NULL {tail}
         """
-        used = {k: v for k, v in params.items() if f"${k}" in sql}
-        return con.execute(sql, used).df()
+        return sql, {k: v for k, v in params.items() if f"${k}" in sql}
 
 
 def in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> View | None:

@@ -236,12 +236,15 @@ def test_bad_arguments_are_refused(demo) -> None:
         lambda pilot, pcn: Filters(),
         lambda pilot, pcn: Filters(pilot=pilot, pcn_codes=(pcn,)),
         lambda pilot, pcn: Filters(pilot=pilot, sexes=("female",), conditions=("msk",)),
+        lambda pilot, pcn: Filters(pilot=pilot, start=date(2025, 3, 1), end=date(2025, 8, 31)),
+        lambda pilot, pcn: Filters(pilot=pilot, age_bands=("unknown", "75+"), imd_quintiles=("1",)),
         lambda pilot, pcn: Filters(pilot=pilot, referral_sources=("nobody",)),
         lambda pilot, pcn: Filters(pilot="No such pilot"),
     ],
-    ids=["pilot", "all PCNs", "one PCN", "women with MSK", "no referrals", "no PCNs"],
-)
-def test_the_page_tables_from_two_queries_equal_each_function(demo, pilot, arms, make) -> None:
+    ids=["pilot", "all PCNs", "one PCN", "women with MSK", "six months", "old most deprived",
+         "no referrals", "no PCNs"],
+)  # fmt: skip
+def test_the_page_tables_counted_in_memory_equal_each_function(demo, pilot, arms, make) -> None:
     flt = make(pilot, arms["pcn_code"].iloc[0])
     tables = uptake_tables(demo, flt)
     expected = {
