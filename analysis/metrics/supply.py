@@ -4,7 +4,8 @@ The page's metrics, gathered under one name for the page, the export catalogue a
 each part lives in the module that says what it holds:
 
 - :mod:`analysis.metrics.supply_load` reads what the page needs for a view (one query per
-  table; the filter-independent supply once per store);
+  table; the filter-independent supply once per store; the people referred numbered, not by
+  their keys);
 - :mod:`analysis.metrics.supply_times` turns the page's controls into a suitability profile
   and a time filter;
 - :mod:`analysis.metrics.supply_coverage` is pure over the loaded frames, so a changed profile
@@ -46,6 +47,7 @@ from analysis.metrics.supply_finder import (
     normalise_postcode,
 )
 from analysis.metrics.supply_load import (
+    ReferredPeople,
     StoreSupply,
     SupplyData,
     journeys_in_view,
@@ -54,6 +56,7 @@ from analysis.metrics.supply_load import (
     load_supply,
     place_key,
     read_occurrences,
+    read_referred_people,
     view_pcns,
     with_referred,
 )
@@ -72,12 +75,14 @@ from analysis.metrics.supply_times import (
 # fmt: off
 __all__ = [
     "DESERT_SHARE", "FINDER_COLUMNS", "LONDON", "PARTS_OF_DAY", "PRICE_CHOICES", "REDACTED",
-    "SUPPRESSION_THRESHOLD", "Located", "SessionTimes", "StoreSupply", "SupplyData",
+    "SUPPRESSION_THRESHOLD", "Located", "ReferredPeople", "SessionTimes", "StoreSupply",
+    "SupplyData",
     "area_choices", "area_coverage", "area_reach", "journeys_in_view", "load_place",
     "load_store_supply", "load_supply", "locate_area", "locate_postcode", "matching_occurrences",
     "matching_series", "nearest_sessions", "normalise_postcode", "occurrence_slots",
     "occurrence_times", "pcn_coverage", "pcn_reach", "pcn_referred", "pcn_table", "place_key",
-    "profile_from_controls", "read_occurrences", "redact_counts", "redact_share",
+    "profile_from_controls", "read_occurrences", "read_referred_people", "redact_counts",
+    "redact_share",
     "referred_people", "suppressed", "timely_counts", "view_pcns", "with_referred",
 ]
 # fmt: on

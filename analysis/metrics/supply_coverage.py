@@ -14,7 +14,7 @@ from analysis.access import ACCESS_KM, SuitabilityProfile
 from analysis.access import nearest as nearest_km
 from analysis.access import suitable as suitable_series
 from analysis.metrics.supply_disclosure import redact_counts, redact_share
-from analysis.metrics.supply_load import SupplyData
+from analysis.metrics.supply_load import ReferredPeople, SupplyData
 from analysis.metrics.supply_times import SessionTimes, timely_counts
 
 # fmt: off
@@ -72,8 +72,37 @@ def area_reach(data: SupplyData, ok: pd.Series) -> pd.DataFrame:
     return areas
 
 
-def referred_people(areas: pd.DataFrame, referred: pd.DataFrame) -> pd.Series:
+def _people_by(group: np.ndarray, person: np.ndarray, groups: int) -> np.ndarray:
+    """Distinct people in each of ``groups`` groups (numbered from 0), from pairs of a group
+    and a person's number."""
+    if len(person) == 0:
+        return np.zeros(groups, dtype=np.int64)
+    people = int(person.max()) + 1
+    pairs = np.sort(group * people + person)  # sorted: faster here than np.unique's hashing
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]
+    return np.bincount(pairs[first] // people, minlength=groups).astype(np.int64)
+
+
+def _area_rows(areas: pd.DataFrame, people: ReferredPeople) -> np.ndarray | None:
+    """None when ``areas`` are the areas ``people`` are numbered by, in order; else the
+    position in ``people.lsoa_codes`` of each area's code (-1 where not held)."""
+    codes = areas["lsoa_code"].to_numpy()
+    if len(codes) == len(people.lsoa_codes) and (codes == people.lsoa_codes).all():
+        return None
+    return pd.Index(people.lsoa_codes).get_indexer(codes)
+
+
+def referred_people(areas: pd.DataFrame, referred: pd.DataFrame | ReferredPeople) -> pd.Series:
     """Distinct people referred in view living in each of ``areas`` (0 where none)."""
+    if isinstance(referred, ReferredPeople):
+        home = referred.area >= 0
+        held = len(referred.lsoa_codes)
+        counts = _people_by(referred.area[home], referred.person[home], held)
+        rows = _area_rows(areas, referred)
+        if rows is not None:  # areas in another order, or only some of them
+            counts = np.where(rows >= 0, counts[rows], 0)
+        return pd.Series(counts, index=areas.index, name="lsoa_code")
     people = referred.dropna(subset=["lsoa_code"]).groupby("lsoa_code")["patient_key"]
     return areas["lsoa_code"].map(people.nunique()).fillna(0).astype("int64")
 
@@ -114,12 +143,37 @@ def pcn_reach(
     return out
 
 
-def pcn_referred(reach: pd.DataFrame, areas: pd.DataFrame, referred: pd.DataFrame) -> pd.DataFrame:
+def _pcn_people(areas: pd.DataFrame, people: ReferredPeople) -> tuple[pd.Series, pd.Series]:
+    """PCN code → distinct people whose home is one of ``areas``, and those whose home area is
+    within 1 km of a suitable session (``areas``: :func:`area_reach` rows)."""
+    near_rows = areas["nearest_km"].le(ACCESS_KM).to_numpy()
+    if _area_rows(areas, people) is None:
+        known_areas, near_areas = np.ones(len(near_rows), dtype=bool), near_rows
+    else:  # by code: an area held more than once is near if any of its rows is
+        codes = pd.Index(people.lsoa_codes)
+        known_areas = codes.isin(areas["lsoa_code"])
+        near_areas = codes.isin(areas.loc[near_rows, "lsoa_code"])
+    home = people.area >= 0
+    known, near = home.copy(), home.copy()
+    known[home], near[home] = known_areas[people.area[home]], near_areas[people.area[home]]
+    near &= known
+    located = _people_by(people.pcn[known], people.person[known], len(people.pcn_codes))
+    within = _people_by(people.pcn[near], people.person[near], len(people.pcn_codes))
+    return pd.Series(located, index=people.pcn_codes), pd.Series(within, index=people.pcn_codes)
+
+
+def pcn_referred(
+    reach: pd.DataFrame, areas: pd.DataFrame, referred: pd.DataFrame | ReferredPeople
+) -> pd.DataFrame:
     """:func:`pcn_reach` rows with the referred people's columns added: those whose home area
     is known (``referred_located``), those within 1 km and their share."""
-    home = referred.merge(areas[["lsoa_code", "nearest_km"]], on="lsoa_code", how="inner")
-    located = home.groupby("pcn_code")["patient_key"].nunique()
-    near = home[home["nearest_km"].le(ACCESS_KM)].groupby("pcn_code")["patient_key"].nunique()
+    if isinstance(referred, ReferredPeople):
+        located, near = _pcn_people(areas, referred)
+    else:
+        home = referred.merge(areas[["lsoa_code", "nearest_km"]], on="lsoa_code", how="inner")
+        located = home.groupby("pcn_code")["patient_key"].nunique()
+        near = home[home["nearest_km"].le(ACCESS_KM)].groupby("pcn_code")["patient_key"]
+        near = near.nunique()
     out = reach.copy()
     out["referred_located"] = out["pcn_code"].map(located).fillna(0).astype("int64")
     out["referred_within_1km"] = out["pcn_code"].map(near).fillna(0).astype("int64")

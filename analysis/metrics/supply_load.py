@@ -1,6 +1,7 @@
 """Reading the Supply & gaps page's data from a built store: the filter-independent supply
 (:func:`load_store_supply`, once per store) and one view's areas, referred people, PCNs and
-practices (:func:`load_supply`, one query per table)."""
+practices (:func:`load_supply`, one query per table). The people referred in a view are read
+numbered (:class:`ReferredPeople`), not as their text keys: a national view refers 170,000."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analysis.access import LIVE_SERIES_SQL
@@ -21,9 +23,9 @@ from analysis.metrics.supply_times import (
 
 # fmt: off
 __all__ = [
-    "IN_VIEW", "StoreSupply", "SupplyData", "journeys_in_view", "load_place",
-    "load_store_supply", "load_supply", "place_key", "read_occurrences", "view_pcns",
-    "with_referred",
+    "IN_VIEW", "ReferredPeople", "StoreSupply", "SupplyData", "journeys_in_view", "load_place",
+    "load_store_supply", "load_supply", "place_key", "read_occurrences", "read_referred_people",
+    "view_pcns", "with_referred",
 ]
 # fmt: on
 
@@ -46,6 +48,43 @@ FROM supply_places WHERE postcode IS NOT NULL AND latitude IS NOT NULL
 SLOTS_SQL = "SELECT * FROM mart_series_slots ORDER BY series_id, part, weekday_daytime"
 SOME_OCCURRENCES_SQL = f"""{LIVE_OCCURRENCES_SQL} AND list_contains($ids::VARCHAR[], o.series_id)
 ORDER BY o.series_id, o.start_utc"""
+REFERRALS_SQL = f"""SELECT {{columns}} FROM journeys
+WHERE {IN_VIEW} AND referral_date BETWEEN $start AND $end AND ({{predicate}}) AND ({{where}})"""
+PEOPLE_SQL = """
+WITH referrals AS ({referrals}),
+areas AS (SELECT lsoa_code, row_number() OVER (ORDER BY lsoa_code) AS area FROM mart_area_access),
+people AS (
+    SELECT list(DISTINCT (list_position($pcns::VARCHAR[], r.pcn_code) - 1) * $span
+                         + coalesce(a.area, 0)) AS places
+    FROM referrals AS r LEFT JOIN areas AS a USING (lsoa_code)
+    GROUP BY r.patient_key
+)
+SELECT person, unnest(places) AS place
+FROM (SELECT row_number() OVER () - 1 AS person, places FROM people)
+"""
+"""Each person referred in view numbered, with the distinct places (PCN and home area, coded
+as ``pcn × $span + area``; area 0 = unknown, else the row of mart_area_access by lsoa_code
+counting from 1) of their referrals: the people are told apart by their keys in the store."""
+
+
+@dataclass(frozen=True)
+class ReferredPeople:
+    """The people referred in a view, numbered: one row per person and distinct PCN and home
+    area of their referrals. ``person``: a number per person (the same for all their
+    referrals; numbers mean nothing else); ``pcn``: the referral's PCN as a position in
+    ``pcn_codes``; ``area``: the home area as a position in ``lsoa_codes`` (-1 when not known
+    or not an area held)."""
+
+    person: np.ndarray
+    pcn: np.ndarray
+    area: np.ndarray
+    pcn_codes: tuple[str, ...]
+    lsoa_codes: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        """True when nobody was referred in the view."""
+        return len(self.person) == 0
 
 
 @dataclass(frozen=True)
@@ -54,7 +93,8 @@ class SupplyData:
     PCN; ``occurrences``: their non-cancelled occurrences with local times (None when read
     from a store: :func:`read_occurrences` reads a few series' when needed); ``areas``: every
     area of mart_area_access (``in_view`` marks those of the PCNs in view; referred people may
-    live outside them); ``referred``: people referred in view (patient_key, pcn_code,
+    live outside them); ``referred``: people referred in view, numbered
+    (:class:`ReferredPeople`) when read from a store, else rows (patient_key, pcn_code,
     lsoa_code); ``pcns``: mart_pcn_access rows in view with their arm; ``practices``;
     ``places``: postcode → coordinates; ``weeks``: weeks of weekly supply;
     ``occurrence_counts``: each series' number of occurrences, when counted beforehand;
@@ -64,7 +104,7 @@ class SupplyData:
     series: pd.DataFrame
     occurrences: pd.DataFrame | None
     areas: pd.DataFrame
-    referred: pd.DataFrame
+    referred: pd.DataFrame | ReferredPeople
     pcns: pd.DataFrame
     practices: pd.DataFrame
     places: pd.DataFrame
@@ -90,6 +130,18 @@ def view_pcns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return pcns.reset_index(drop=True)
 
 
+def _referrals(
+    con: duckdb.DuckDBPyConnection, filters: Filters, params: dict[str, object] | None = None
+) -> tuple[str, dict[str, object]]:
+    """The referral filter's SQL condition and the parameters of :data:`REFERRALS_SQL`."""
+    predicate, restrictions = journey_predicate(filters)
+    return predicate, dict(params or {}) | restrictions | {
+        "pcns": view_pcns(con, filters)["pcn_code"].tolist(),
+        "start": filters.start or date.min,
+        "end": filters.end or date.max,
+    }
+
+
 def journeys_in_view(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -99,22 +151,34 @@ def journeys_in_view(
 ) -> pd.DataFrame:
     """Journeys of the PCNs in view referred in the period that pass the filter's referral
     restrictions (and ``where``, an SQL condition that may use ``params``)."""
-    predicate, restrictions = journey_predicate(filters)
-    params = (
-        dict(params or {})
-        | restrictions
-        | {
-            "pcns": view_pcns(con, filters)["pcn_code"].tolist(),
-            "start": filters.start or date.min,
-            "end": filters.end or date.max,
-        }
-    )
-    sql = f"""
-        SELECT {columns} FROM journeys
-        WHERE {IN_VIEW} AND referral_date BETWEEN $start AND $end
-          AND ({predicate}) AND ({where})
-    """
+    predicate, params = _referrals(con, filters, params)
+    sql = REFERRALS_SQL.format(columns=columns, predicate=predicate, where=where)
     return con.execute(sql, params).df()
+
+
+def read_referred_people(
+    con: duckdb.DuckDBPyConnection, filters: Filters, lsoa_codes: np.ndarray
+) -> ReferredPeople:
+    """The people referred in a view (as :func:`journeys_in_view` selects referrals),
+    numbered; ``lsoa_codes``: mart_area_access's codes in order (as :data:`AREAS_SQL` reads
+    them), which the areas are numbered by."""
+    held = con.execute("SELECT count(*) FROM mart_area_access").fetchone()[0]
+    if held != len(lsoa_codes):
+        raise ValueError(f"mart_area_access holds {held} areas, not the {len(lsoa_codes)} given")
+    span = len(lsoa_codes) + 1
+    predicate, params = _referrals(con, filters, {"span": span})
+    referrals = REFERRALS_SQL.format(
+        columns="patient_key, pcn_code, lsoa_code", predicate=predicate, where="TRUE"
+    )
+    found = con.execute(PEOPLE_SQL.format(referrals=referrals), params).fetchnumpy()
+    place = np.asarray(found["place"], dtype=np.int64)
+    return ReferredPeople(
+        person=np.asarray(found["person"], dtype=np.int64),
+        pcn=place // span,
+        area=place % span - 1,
+        pcn_codes=tuple(params["pcns"]),
+        lsoa_codes=np.asarray(lsoa_codes, dtype=object),
+    )
 
 
 @dataclass(frozen=True)
@@ -194,9 +258,9 @@ def with_referred(
     con: duckdb.DuckDBPyConnection, filters: Filters, place: SupplyData
 ) -> SupplyData:
     """``place`` (:func:`load_place` of the same :func:`place_key`) with the people referred in
-    the view; the place's frames are shared, not copied."""
-    referred = journeys_in_view(con, filters, "patient_key, pcn_code, lsoa_code")
-    return replace(place, referred=referred)
+    the view (numbered: :class:`ReferredPeople`); the place's frames are shared, not copied."""
+    lsoa_codes = place.areas["lsoa_code"].to_numpy()
+    return replace(place, referred=read_referred_people(con, filters, lsoa_codes))
 
 
 def load_supply(

@@ -1,0 +1,158 @@
+"""Supply & gaps reads and counts less on its first load, with the same numbers: the people
+referred in a view are read numbered (:class:`ReferredPeople`) and counted per area and PCN
+without their text keys; each count is checked against the pandas distinct counts of the
+referrals' rows (the method used before) on the demo store over many views and profiles."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal, assert_series_equal
+
+from analysis.access import ACCESS_KM
+from analysis.filters import Filters
+from analysis.metrics import supply as m
+from analysis.metrics.overview import arm_pcns, pilot_names
+from analysis.metrics.supply_coverage import PCN_COLUMNS
+
+PROFILES = [  # (profile, times): the page's default, any session, a narrow one
+    m.profile_from_controls("Free or ≤ £5", 0, [], False, True, False),
+    m.profile_from_controls("Any price", 0, [], False, False, False),
+    m.profile_from_controls("Free only", 60, ["Evening"], False, True, True),
+]
+
+
+@pytest.fixture(scope="module")
+def con(demo_store: Path):
+    with duckdb.connect(str(demo_store), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def store(con) -> m.StoreSupply:
+    return m.load_store_supply(con)
+
+
+def views(con) -> list[Filters]:
+    """Views of every kind: all PCNs, a pilot, a period, chosen PCNs, referral and person
+    filters, an activity group, and views matching nobody."""
+    pilot = pilot_names(con)[0]
+    pcns = arm_pcns(con, Filters(pilot=pilot))["pcn_code"].tolist()
+    return [
+        Filters(),
+        Filters(pilot=pilot),
+        Filters(pilot=pilot, start=date(2024, 4, 1), end=date(2025, 3, 31)),
+        Filters(pilot=pilot, pcn_codes=tuple(pcns[:2]), sexes=("female",)),
+        Filters(pilot=pilot, referral_sources=("gp",), imd_quintiles=("1", "unknown")),
+        Filters(pilot=None, conditions=("mental_health",), age_bands=("65-74",)),
+        Filters(pilot=pilot, activity_groups=("Swimming", "Football")),
+        Filters(pilot=pilot, start=date(2001, 1, 1), end=date(2001, 2, 1)),
+        Filters(pilot=pilot, pcn_codes=("NOT-A-PCN",)),
+    ]
+
+
+def referral_rows(con, flt: Filters) -> pd.DataFrame:
+    """The referrals in view as rows with their text keys, as the page read them before."""
+    return m.journeys_in_view(con, flt, "patient_key, pcn_code, lsoa_code")
+
+
+def people_by_area(areas: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    """Before: distinct patient keys per home area, by pandas."""
+    people = rows.dropna(subset=["lsoa_code"]).groupby("lsoa_code")["patient_key"].nunique()
+    return areas["lsoa_code"].map(people).fillna(0).astype("int64")
+
+
+def people_by_pcn(reach: pd.DataFrame, areas: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Before: distinct patient keys per PCN with a known home, and within 1 km, by pandas."""
+    home = rows.merge(areas[["lsoa_code", "nearest_km"]], on="lsoa_code", how="inner")
+    located = home.groupby("pcn_code")["patient_key"].nunique()
+    near = home[home["nearest_km"].le(ACCESS_KM)].groupby("pcn_code")["patient_key"].nunique()
+    out = reach.copy()
+    out["referred_located"] = out["pcn_code"].map(located).fillna(0).astype("int64")
+    out["referred_within_1km"] = out["pcn_code"].map(near).fillna(0).astype("int64")
+    denominator = out["referred_located"].where(out["referred_located"] > 0)
+    out["referred_share_within_1km"] = out["referred_within_1km"] / denominator
+    return out[PCN_COLUMNS]
+
+
+def test_numbered_people_count_as_the_referrals_rows(con, store) -> None:
+    checked = set()
+    for flt in views(con):
+        data = m.load_supply(con, flt, store)
+        rows = referral_rows(con, flt)
+        assert isinstance(data.referred, m.ReferredPeople)
+        assert data.referred.empty == rows.empty
+        people = data.referred
+        assert len(set(people.person)) == rows["patient_key"].nunique()
+        for profile, times in PROFILES:
+            ok = m.matching_series(data, profile, times)
+            areas = m.area_reach(data, ok)
+            reach = m.pcn_reach(data, areas, ok, times)
+            expected = people_by_area(areas, rows)
+            assert_series_equal(m.referred_people(areas, people), expected, check_exact=True)
+            pcns = m.pcn_referred(reach, areas, people)
+            assert_frame_equal(pcns, people_by_pcn(reach, areas, rows), check_exact=True)
+            with_people = areas.assign(referred_people=expected)
+            whole = m.area_coverage(data, ok)
+            assert_frame_equal(whole, with_people, check_exact=True)
+            assert_frame_equal(m.pcn_coverage(data, whole, ok, times), pcns, check_exact=True)
+            checked.add((bool(expected.sum()), bool(pcns["referred_within_1km"].sum())))
+    assert checked >= {(True, True), (False, False)}  # people counted, and views of nobody
+
+
+def test_numbered_people_count_the_same_over_areas_in_another_order(con, store) -> None:
+    """Areas given shuffled, only some of them or with an area twice are matched by code."""
+    pilot = pilot_names(con)[0]
+    flt = Filters(pilot=pilot)
+    data, rows = m.load_supply(con, flt, store), referral_rows(con, flt)
+    ok = m.matching_series(data, *PROFILES[0])
+    areas = m.area_reach(data, ok)
+    reach = m.pcn_reach(data, areas, ok)
+    rng = np.random.default_rng(3)
+    for some in (
+        areas.sample(frac=1.0, random_state=1),
+        areas[areas["in_view"]],
+        areas.iloc[rng.choice(len(areas), len(areas) // 2, replace=False)],
+        pd.concat([areas.iloc[:50], areas.iloc[10:20]]),
+    ):
+        assert_series_equal(
+            m.referred_people(some, data.referred), people_by_area(some, rows), check_exact=True
+        )
+        if some["lsoa_code"].is_unique:
+            expected = people_by_pcn(reach, some, rows)
+            got = m.pcn_referred(reach, some, data.referred)
+            assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_a_person_referred_from_two_places_is_counted_once_in_each() -> None:
+    """Numbered people from hand-made rows: one person with referrals in two PCNs and two
+    areas, another twice from one area; an unknown home counts nowhere."""
+    areas = pd.DataFrame({"lsoa_code": ["A1", "A2", "B1"], "nearest_km": [0.5, 2.0, 0.9]})
+    rows = pd.DataFrame(
+        {
+            "patient_key": ["p1", "p1", "p1", "p2", "p2", "p3"],
+            "pcn_code": ["P1", "P1", "P2", "P1", "P1", "P2"],
+            "lsoa_code": ["A1", "A2", "B1", "A2", "A2", None],
+        }
+    )
+    people = m.ReferredPeople(
+        person=np.array([0, 0, 0, 1, 2]),
+        pcn=np.array([0, 0, 1, 0, 1]),
+        area=np.array([0, 1, 2, 1, -1]),
+        pcn_codes=("P1", "P2"),
+        lsoa_codes=areas["lsoa_code"].to_numpy(),
+    )
+    reach = pd.DataFrame({c: [None, None] for c in PCN_COLUMNS[:-4]})
+    reach = reach.assign(pcn_code=["P1", "P2"], suitable_series=0, suitable_weekly_per_1000=0.0)
+    reach["desert"] = False
+    assert m.referred_people(areas, people).tolist() == [1, 2, 1]
+    assert_series_equal(m.referred_people(areas, people), people_by_area(areas, rows))
+    got = m.pcn_referred(reach, areas, people)
+    assert got["referred_located"].tolist() == [2, 1]  # P1: p1 once (two areas) and p2
+    assert got["referred_within_1km"].tolist() == [1, 1]  # P1: p1 from A1; P2: p1 from B1
+    assert_frame_equal(got, people_by_pcn(reach, areas, rows))
