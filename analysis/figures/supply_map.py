@@ -125,8 +125,9 @@ def map_base(
     ``pcns``: rows with ``pcn_name`` and ``desert``; ``practices``: in view."""
     names = dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True))
     spacing = spacing_m(areas["latitude"].to_numpy(), areas["longitude"].to_numpy())
-    around = near(series, areas)  # sessions around the areas in view, not the whole country
-    s = session_rows(series[around], ok[around], max(spacing / 12, 25))
+    around = near(series, areas).to_numpy()  # around the areas in view, not the whole country
+    drawn = series if around.all() else series[around]  # a national view draws them all
+    s = session_rows(drawn, ok[around], max(spacing / 12, 25))
     p = practices.assign(line2="", line3="", mark="+")
     p["title"] = p["practice_name"].fillna(p["practice_code"]) + " (" + p["practice_code"] + ")"
     p["line1"] = "GP practice · " + p["pcn_code"].map(names).fillna(p["pcn_code"])

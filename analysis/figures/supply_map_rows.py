@@ -11,7 +11,10 @@ import pandas as pd
 from analysis.figures.supply_places import fan_out
 from analysis.figures.supply_style import DISTANCE_BANDS, OTHER_COLOUR, activity_colours, rgb
 
-__all__ = ["area_rows", "session_rows"]
+__all__ = ["SESSION_ROWS", "area_rows", "session_rows"]
+
+SESSION_ROWS = ["plot_lon", "plot_lat", "ok", "fill", "title", "line1", "line2", "line3"]
+"""The columns of :func:`session_rows`."""
 
 
 def _pct(x: float) -> str:
@@ -56,21 +59,28 @@ def area_rows(areas: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 
 def session_rows(series: pd.DataFrame, ok: pd.Series, step_m: float) -> pd.DataFrame:
-    """Series fanned out around their place, coloured by activity group, with tooltip lines."""
-    s = fan_out(series.assign(ok=ok.to_numpy()), step_m)
-    colours = activity_colours(s.loc[s["ok"], "activity_group"].tolist())
-    group = s["activity_group"].fillna("Other activities")
+    """Series fanned out around their place (``plot_lon``, ``plot_lat``, rounded to 6
+    decimals), ``ok`` (suitable), a fill by activity group and the tooltip's lines
+    (:data:`SESSION_ROWS`), one row per series in the order given."""
+    plot_lat, plot_lon = fan_out(series, step_m)
+    suits = ok.to_numpy(dtype=bool)
+    colours = activity_colours(series.loc[suits, "activity_group"].tolist())
+    group = series["activity_group"].fillna("Other activities")
     fills = {g: rgb(colours.get(g, OTHER_COLOUR)) for g in group.unique()}
-    s["fill"] = [fills[g] for g in group]
-    free = s["is_free"].astype("boolean").fillna(False).to_numpy()
-    price = _each_distinct(s["price_min"], _price)
-    s["title"] = s["name"].fillna("(unnamed session)")
-    s["line1"] = s["activity_group"].fillna("Activity not classified") + " · "
-    s["line1"] += (
-        np.where(free, "free", price)
-        + " · SP-readiness "
-        + _each_distinct(s["sp_ready_score"], _pct)
-    )
-    s["line2"] = s["place_name"].fillna("") + ", " + s["postcode"].fillna("postcode not given")
-    s["line3"] = "Source: " + s["publisher_name"].fillna("publisher not named")
-    return s.round({"plot_lon": 6, "plot_lat": 6})
+    free = series["is_free"].astype("boolean").fillna(False).to_numpy()
+    price = _each_distinct(series["price_min"], _price)
+    line1 = series["activity_group"].fillna("Activity not classified") + " · "
+    line1 += np.where(free, "free", price) + " · SP-readiness "
+    line1 += _each_distinct(series["sp_ready_score"], _pct)
+    place = series["place_name"].fillna("") + ", "
+    columns = {
+        "plot_lon": plot_lon.round(6),
+        "plot_lat": plot_lat.round(6),
+        "ok": suits,
+        "fill": [fills[g] for g in group],
+        "title": series["name"].fillna("(unnamed session)"),
+        "line1": line1,
+        "line2": place + series["postcode"].fillna("postcode not given"),
+        "line3": "Source: " + series["publisher_name"].fillna("publisher not named"),
+    }
+    return pd.DataFrame(columns, index=series.index)

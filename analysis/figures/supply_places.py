@@ -24,20 +24,20 @@ def spacing_m(lat: np.ndarray, lon: np.ndarray) -> float:
     return float(np.median(2 * EARTH_RADIUS_KM * np.arcsin(chord[:, 1] / 2)) * 1000) or 800.0
 
 
-def fan_out(frame: pd.DataFrame, step_m: float) -> pd.DataFrame:
-    """Spread series sharing a place on a sunflower spiral (``step_m`` metres apart)."""
-    out = frame.copy()
-    key, unkeyed = out["place_key"], out["place_key"].isna()
+def fan_out(frame: pd.DataFrame, step_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where each series is drawn (latitude, longitude) when those sharing a place are spread
+    on a sunflower spiral (``step_m`` metres apart); ``frame``: series with ``place_key``,
+    ``latitude`` and ``longitude``."""
+    key, unkeyed = frame["place_key"], frame["place_key"].isna()
     if unkeyed.any():  # series without a place key are grouped by their coordinates
-        at = out.loc[unkeyed]
+        at = frame.loc[unkeyed]
         key = key.fillna(at["latitude"].astype(str) + at["longitude"].astype(str))
-    k = out.groupby(key).cumcount().to_numpy(dtype=float)
+    k = key.groupby(key).cumcount().to_numpy(dtype=float)
     radius, angle = step_m * np.sqrt(k), k * math.radians(137.508)
-    out["plot_lat"] = out["latitude"] + radius * np.cos(angle) / 111_320
-    out["plot_lon"] = out["longitude"] + radius * np.sin(angle) / (
-        111_320 * np.cos(np.radians(out["latitude"]))
-    )
-    return out
+    lat, lon = frame["latitude"].to_numpy(dtype=float), frame["longitude"].to_numpy(dtype=float)
+    plot_lat = lat + radius * np.cos(angle) / 111_320
+    plot_lon = lon + radius * np.sin(angle) / (111_320 * np.cos(np.radians(lat)))
+    return plot_lat, plot_lon
 
 
 def view_of(areas: pd.DataFrame) -> pdk.ViewState:

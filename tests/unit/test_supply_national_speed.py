@@ -1,10 +1,16 @@
-"""Supply & gaps reads and counts less on its first load, with the same numbers: the people
-referred in a view are read numbered (:class:`ReferredPeople`) and counted per area and PCN
-without their text keys; each count is checked against the pandas distinct counts of the
-referrals' rows (the method used before) on the demo store over many views and profiles."""
+"""Supply & gaps reads and counts less on its first load, with the same numbers, each checked
+against the method used before (written out here) on the demo store:
+
+- the people referred in a view are read numbered (:class:`ReferredPeople`) and counted per
+  area and PCN without their text keys (before: pandas distinct counts of the referrals' rows),
+  over many views and profiles;
+- the map's session rows are made from the columns they show (before: from a copy of every
+  series column, rounded as a whole).
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +21,8 @@ import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
 from analysis.access import ACCESS_KM
+from analysis.figures.supply_map_rows import SESSION_ROWS, _pct, _price, session_rows
+from analysis.figures.supply_style import OTHER_COLOUR, activity_colours, rgb
 from analysis.filters import Filters
 from analysis.metrics import supply as m
 from analysis.metrics.overview import arm_pcns, pilot_names
@@ -156,3 +164,56 @@ def test_a_person_referred_from_two_places_is_counted_once_in_each() -> None:
     assert got["referred_located"].tolist() == [2, 1]  # P1: p1 once (two areas) and p2
     assert got["referred_within_1km"].tolist() == [1, 1]  # P1: p1 from A1; P2: p1 from B1
     assert_frame_equal(got, people_by_pcn(reach, areas, rows))
+
+
+def fanned_out_before(frame: pd.DataFrame, step_m: float) -> pd.DataFrame:
+    """Before: the series frame copied with its spiral coordinates added."""
+    out = frame.copy()
+    key, unkeyed = out["place_key"], out["place_key"].isna()
+    if unkeyed.any():
+        at = out.loc[unkeyed]
+        key = key.fillna(at["latitude"].astype(str) + at["longitude"].astype(str))
+    k = out.groupby(key).cumcount().to_numpy(dtype=float)
+    radius, angle = step_m * np.sqrt(k), k * math.radians(137.508)
+    out["plot_lat"] = out["latitude"] + radius * np.cos(angle) / 111_320
+    out["plot_lon"] = out["longitude"] + radius * np.sin(angle) / (
+        111_320 * np.cos(np.radians(out["latitude"]))
+    )
+    return out
+
+
+def session_rows_before(series: pd.DataFrame, ok: pd.Series, step_m: float) -> pd.DataFrame:
+    """Before: every series column kept, the tooltip lines added, the whole frame rounded."""
+    s = fanned_out_before(series.assign(ok=ok.to_numpy()), step_m)
+    colours = activity_colours(s.loc[s["ok"], "activity_group"].tolist())
+    group = s["activity_group"].fillna("Other activities")
+    fills = {g: rgb(colours.get(g, OTHER_COLOUR)) for g in group.unique()}
+    s["fill"] = [fills[g] for g in group]
+    free = s["is_free"].astype("boolean").fillna(False).to_numpy()
+    price = [_price(p) for p in s["price_min"]]
+    s["title"] = s["name"].fillna("(unnamed session)")
+    s["line1"] = s["activity_group"].fillna("Activity not classified") + " · "
+    s["line1"] += (
+        np.where(free, "free", price)
+        + " · SP-readiness "
+        + np.array([_pct(v) for v in s["sp_ready_score"]], dtype=object)
+    )
+    s["line2"] = s["place_name"].fillna("") + ", " + s["postcode"].fillna("postcode not given")
+    s["line3"] = "Source: " + s["publisher_name"].fillna("publisher not named")
+    return s.round({"plot_lon": 6, "plot_lat": 6})
+
+
+def test_session_rows_are_the_rows_made_from_the_whole_series_frame(store) -> None:
+    series = store.series
+    unplaced = series.assign(place_key=series["place_key"].where(series.index % 5 > 0))
+    rng = np.random.default_rng(5)
+    for frame in (series, unplaced, series.iloc[rng.permutation(len(series))[:100]]):
+        for ok in (
+            frame["is_free"].fillna(False).astype(bool),
+            pd.Series(True, index=frame.index),
+            pd.Series(False, index=frame.index),
+        ):
+            for step in (25.0, 140.0):
+                got = session_rows(frame, ok, step)
+                expected = session_rows_before(frame, ok, step)[SESSION_ROWS]
+                assert_frame_equal(got, expected, check_exact=True)
