@@ -5,6 +5,7 @@ numbered (:class:`ReferredPeople`), not as their text keys: a national view refe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -19,6 +20,7 @@ from analysis.metrics.supply_times import (
     LIVE_OCCURRENCES_SQL,
     occurrence_slots,
     occurrence_times,
+    series_totals,
 )
 
 # fmt: off
@@ -29,8 +31,10 @@ __all__ = [
 ]
 # fmt: on
 
+LIST_COLUMNS = ("levels", "accessibility_support")
+"""The live series' list columns: read as JSON text, each distinct list decoded once."""
 SERIES_SQL = f"""
-SELECT live.*, s.name, s.url, s.publisher_name, s.dataset_url, s.postcode, s.place_key,
+SELECT live.* REPLACE ({", ".join(f"to_json(live.{c}) AS {c}" for c in LIST_COLUMNS)}), s.name, s.url, s.publisher_name, s.dataset_url, s.postcode, s.place_key,
        s.place_name, l.pcn_code
 FROM ({LIVE_SERIES_SQL}) AS live
 JOIN supply_series AS s USING (series_id)
@@ -194,19 +198,34 @@ class StoreSupply:
     occurrence_counts: pd.Series  # series_id → its number of occurrences
 
 
+def _lists(texts: pd.Series) -> np.ndarray:
+    """Lists written as JSON text, as DuckDB gives a list column to pandas (an object array
+    per list, pd.NA for a missing one), each distinct list decoded once and shared by the rows
+    holding it (a national store's 65,000 series hold a few distinct lists)."""
+    codes, distinct = pd.factorize(texts, use_na_sentinel=True)
+    lists = np.empty(len(distinct) + 1, dtype=object)
+    for i, text in enumerate(distinct):
+        lists[i] = np.array(json.loads(text), dtype=object)
+    lists[-1] = pd.NA  # code -1: missing
+    return lists[codes]
+
+
 def load_store_supply(con: duckdb.DuckDBPyConnection) -> StoreSupply:
     """Read the filter-independent supply once per store (see :class:`StoreSupply`); the
     occurrences are counted by the build (mart_series_slots), not read (a national store holds
     a million)."""
     slots = con.execute(SLOTS_SQL).df()  # of the live series, as SERIES_SQL reads them
+    series = con.execute(SERIES_SQL).df()
+    for column in LIST_COLUMNS:
+        series[column] = _lists(series[column])
     return StoreSupply(
-        series=con.execute(SERIES_SQL).df(),
+        series=series,
         slots=slots,
         places=con.execute(PLACES_SQL).df(),
         weeks=int(
             con.execute("SELECT count(DISTINCT week) FROM mart_pcn_supply_week").fetchone()[0]
         ),
-        occurrence_counts=slots.groupby("series_id")["occurrences"].sum(),
+        occurrence_counts=series_totals(slots),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analysis.access import LIVE_SERIES_SQL, SuitabilityProfile
@@ -26,6 +27,7 @@ __all__ = [
     "occurrence_slots",
     "occurrence_times",
     "profile_from_controls",
+    "series_totals",
     "slots_sql",
     "timely_counts",
 ]
@@ -120,6 +122,21 @@ def occurrence_slots(occurrences: pd.DataFrame) -> pd.DataFrame:
     out = counts.rename("occurrences").reset_index()
     out["weekday_daytime"] = out["weekday_daytime"].astype(bool)
     return out[SLOT_COLUMNS]
+
+
+def series_totals(slots: pd.DataFrame) -> pd.Series:
+    """series_id → its occurrences in all, from :func:`occurrence_slots` rows: summed over each
+    series' run of rows when they come sorted by series (as the store gives them), else by
+    pandas."""
+    ids = slots["series_id"].to_numpy()
+    if len(ids) == 0:
+        return slots.groupby("series_id")["occurrences"].sum()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    index = pd.Index(ids[starts], name="series_id")
+    if not (index.is_unique and index.is_monotonic_increasing):  # not sorted by series
+        return slots.groupby("series_id")["occurrences"].sum()
+    totals = np.add.reduceat(slots["occurrences"].to_numpy(), starts)
+    return pd.Series(totals, index=index, name="occurrences")
 
 
 def slots_sql(occurrences: str) -> str:

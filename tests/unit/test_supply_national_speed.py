@@ -5,7 +5,10 @@ against the method used before (written out here) on the demo store:
   area and PCN without their text keys (before: pandas distinct counts of the referrals' rows),
   over many views and profiles;
 - the map's session rows are made from the columns they show (before: from a copy of every
-  series column, rounded as a whole).
+  series column, rounded as a whole);
+- the live series' list columns are read as JSON text, each distinct list decoded once
+  (before: DuckDB made an array for each of 65,000 rows), and each series' occurrences are
+  summed over its run of sorted slots (before: a pandas group-by).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from analysis.access import ACCESS_KM
+from analysis.access import ACCESS_KM, LIVE_SERIES_SQL
 from analysis.figures.supply_map_rows import SESSION_ROWS, _pct, _price, session_rows
 from analysis.figures.supply_style import OTHER_COLOUR, activity_colours, rgb
 from analysis.filters import Filters
 from analysis.metrics import supply as m
 from analysis.metrics.overview import arm_pcns, pilot_names
 from analysis.metrics.supply_coverage import PCN_COLUMNS
+from analysis.metrics.supply_load import _lists
+from analysis.metrics.supply_times import series_totals
 
 PROFILES = [  # (profile, times): the page's default, any session, a narrow one
     m.profile_from_controls("Free or ≤ £5", 0, [], False, True, False),
@@ -217,3 +222,49 @@ def test_session_rows_are_the_rows_made_from_the_whole_series_frame(store) -> No
                 got = session_rows(frame, ok, step)
                 expected = session_rows_before(frame, ok, step)[SESSION_ROWS]
                 assert_frame_equal(got, expected, check_exact=True)
+
+
+SERIES_BEFORE = f"""
+SELECT live.*, s.name, s.url, s.publisher_name, s.dataset_url, s.postcode, s.place_key,
+       s.place_name, l.pcn_code
+FROM ({LIVE_SERIES_SQL}) AS live
+JOIN supply_series AS s USING (series_id)
+LEFT JOIN series_located AS l USING (series_id)
+ORDER BY series_id
+"""
+"""Before: the live series read with their list columns as lists."""
+
+
+def test_store_series_and_totals_are_those_read_and_summed_before(con, store) -> None:
+    before = con.execute(SERIES_BEFORE).df()
+    assert_frame_equal(store.series, before, check_exact=True)
+    for column in ("levels", "accessibility_support"):  # the demo holds lists and empty ones
+        assert {len(v) for v in before[column]} > {0}
+    totals = store.slots.groupby("series_id")["occurrences"].sum()
+    assert_series_equal(store.occurrence_counts, totals, check_exact=True)
+
+
+def test_lists_decoded_from_their_json_are_the_lists_duckdb_gives() -> None:
+    lists = """SELECT * FROM (VALUES (['Beginner']), ([]::VARCHAR[]), (NULL), (['a', NULL]),
+        (['x, y', 'z']), (['"quoted" \\ slash/ · £5 – 🏊']), (['Beginner']), ([]::VARCHAR[]))
+        AS t(levels)"""
+    with duckdb.connect() as memory:
+        before = memory.execute(lists).df()["levels"]
+        texts = memory.execute(f"SELECT to_json(levels) AS levels FROM ({lists})").df()["levels"]
+    got = pd.Series(_lists(texts), name="levels")
+    assert_series_equal(got, before, check_exact=True)
+    assert got[2] is pd.NA and got[3][1] is None
+
+
+def test_series_totals_sum_runs_of_sorted_rows_as_pandas_sums_them(store) -> None:
+    slots = store.slots
+    rng = np.random.default_rng(11)
+    for rows in (
+        slots,
+        slots.iloc[rng.permutation(len(slots))],  # unsorted: pandas sums them
+        slots.iloc[:1],
+        slots.iloc[:0],
+        slots[slots["part"] == "evening"],
+    ):
+        expected = rows.groupby("series_id")["occurrences"].sum()
+        assert_series_equal(series_totals(rows), expected, check_exact=True)
