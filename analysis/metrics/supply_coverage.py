@@ -60,7 +60,8 @@ def area_reach(data: SupplyData, ok: pd.Series) -> pd.DataFrame:
     """Areas with ``nearest_km`` (to a suitable series; NaN when there is none), the nearest
     series' name and ``within_1km``: the part of :func:`area_coverage` that the referral
     period and the referral filters do not change."""
-    areas, chosen = data.areas.copy(), data.series[ok.to_numpy()]
+    areas = data.areas.copy()
+    chosen = data.series.loc[ok.to_numpy(), ["latitude", "longitude", "name"]]
     km, index = nearest_km(*_coords(areas), *_coords(chosen))
     found = index >= 0
     areas["nearest_km"] = np.where(found, km, np.nan)
@@ -127,7 +128,7 @@ def pcn_reach(
     within = areas["population"].where(areas["within_1km"], 0).groupby(areas["pcn_code"]).sum()
     out["population_within_1km"] = out["pcn_code"].map(within).fillna(0).astype("int64")
     out["share_within_1km"] = _ratio(out["population_within_1km"], out["population"])
-    chosen = data.series[ok.to_numpy()]
+    chosen = data.series.loc[ok.to_numpy(), ["series_id", "pcn_code"]]
     out["suitable_series"] = out["pcn_code"].map(chosen.groupby("pcn_code").size())
     out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
     if times.active or data.occurrence_counts is None:

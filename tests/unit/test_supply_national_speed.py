@@ -8,7 +8,8 @@ against the method used before (written out here) on the demo store:
   series column, rounded as a whole);
 - the live series' list columns are read as JSON text, each distinct list decoded once
   (before: DuckDB made an array for each of 65,000 rows), and each series' occurrences are
-  summed over its run of sorted slots (before: a pandas group-by).
+  summed over its run of sorted slots (before: a pandas group-by);
+- area and PCN reach take only the suitable series' columns they use (before: a copy of all).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
 from analysis.access import ACCESS_KM, LIVE_SERIES_SQL
+from analysis.access import nearest as nearest_km
 from analysis.figures.supply_map_rows import SESSION_ROWS, _pct, _price, session_rows
 from analysis.figures.supply_style import OTHER_COLOUR, activity_colours, rgb
 from analysis.filters import Filters
@@ -31,7 +33,7 @@ from analysis.metrics import supply as m
 from analysis.metrics.overview import arm_pcns, pilot_names
 from analysis.metrics.supply_coverage import PCN_COLUMNS
 from analysis.metrics.supply_load import _lists
-from analysis.metrics.supply_times import series_totals
+from analysis.metrics.supply_times import series_totals, timely_counts
 
 PROFILES = [  # (profile, times): the page's default, any session, a narrow one
     m.profile_from_controls("Free or ≤ £5", 0, [], False, True, False),
@@ -268,3 +270,47 @@ def test_series_totals_sum_runs_of_sorted_rows_as_pandas_sums_them(store) -> Non
     ):
         expected = rows.groupby("series_id")["occurrences"].sum()
         assert_series_equal(series_totals(rows), expected, check_exact=True)
+
+
+def reach_before(data: m.SupplyData, ok: pd.Series, times: m.SessionTimes) -> tuple:
+    """Before: area and PCN reach from copies of every column of the suitable series."""
+    areas, chosen = data.areas.copy(), data.series[ok.to_numpy()]
+    km, index = nearest_km(
+        areas["latitude"].to_numpy(), areas["longitude"].to_numpy(),
+        chosen["latitude"].to_numpy(), chosen["longitude"].to_numpy(),
+    )  # fmt: skip
+    found = index >= 0
+    areas["nearest_km"] = np.where(found, km, np.nan)
+    names = chosen["name"].fillna("(unnamed)").to_numpy(dtype=object)
+    areas["nearest_name"] = np.where(
+        found, names[np.where(found, index, 0)] if len(names) else None, None
+    )
+    areas["within_1km"] = areas["nearest_km"].le(ACCESS_KM)
+    keep = "pcn_code pcn_name arm population live_series free_series weekly_occurrences_per_1000"
+    out = data.pcns[keep.split()].copy()
+    within = areas["population"].where(areas["within_1km"], 0).groupby(areas["pcn_code"]).sum()
+    out["population_within_1km"] = out["pcn_code"].map(within).fillna(0).astype("int64")
+    out["share_within_1km"] = out["population_within_1km"] / out["population"].where(
+        out["population"] > 0
+    )
+    out["suitable_series"] = out["pcn_code"].map(chosen.groupby("pcn_code").size())
+    out["suitable_series"] = out["suitable_series"].fillna(0).astype("int64")
+    timely = timely_counts(data.time_slots, times)
+    per_series = chosen["series_id"].map(timely).fillna(0)
+    weekly = per_series.groupby(chosen["pcn_code"]).sum() / max(data.weeks, 1)
+    per_1000 = out["pcn_code"].map(weekly).fillna(0)
+    out["suitable_weekly_per_1000"] = 1000 * (per_1000 / out["population"].where(
+        out["population"] > 0
+    ))  # fmt: skip
+    out["desert"] = out["share_within_1km"].lt(m.DESERT_SHARE)
+    return areas, out
+
+
+def test_reach_reads_only_the_suitable_series_columns_it_uses(con, store) -> None:
+    for flt in views(con)[:4]:
+        data = m.load_place(con, flt, store)
+        for profile, times in PROFILES:
+            ok = m.matching_series(data, profile, times)
+            areas, pcns = reach_before(data, ok, times)
+            assert_frame_equal(m.area_reach(data, ok), areas, check_exact=True)
+            assert_frame_equal(m.pcn_reach(data, areas, ok, times), pcns, check_exact=True)
