@@ -90,7 +90,8 @@ class EncodedRecords(str):
         if isinstance(records, str):  # already written
             marker.records = records
         elif isinstance(records, pd.DataFrame):
-            ordered = records[sorted(records.columns)]
+            keys = sorted(records.columns)
+            ordered = records if list(records.columns) == keys else records[keys]
             marker.records = ordered.to_json(orient="records", double_precision=10)
         else:
             marker.records = json.dumps(records, sort_keys=True, separators=(",", ":"))
@@ -134,8 +135,8 @@ def map_base(
     drawn = outlines(areas, pcns, pad_m=0.75 * spacing)
     encoded: dict[str, list[dict] | pd.DataFrame] = {
         "pcn-outlines": drawn,
-        "other-sessions": s.loc[~s["ok"], ["plot_lon", "plot_lat", *TIP]],
-        "sessions": s.loc[s["ok"], ["plot_lon", "plot_lat", "fill", *TIP]],
+        "other-sessions": s.loc[~s["ok"], sorted(["plot_lon", "plot_lat", *TIP])],
+        "sessions": s.loc[s["ok"], sorted(["plot_lon", "plot_lat", "fill", *TIP])],
         "practices": _records(p, ["longitude", "latitude", "mark", *TIP]),
         "pcn-names": drawn if len(drawn) <= MAX_PCN_NAMES else [],  # else too crowded to read
     }
