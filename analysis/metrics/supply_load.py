@@ -33,9 +33,10 @@ __all__ = [
 
 LIST_COLUMNS = ("levels", "accessibility_support")
 """The live series' list columns: read as JSON text, each distinct list decoded once."""
+LISTS_AS_JSON = ", ".join(f"to_json(live.{column}) AS {column}" for column in LIST_COLUMNS)
 SERIES_SQL = f"""
-SELECT live.* REPLACE ({", ".join(f"to_json(live.{c}) AS {c}" for c in LIST_COLUMNS)}), s.name, s.url, s.publisher_name, s.dataset_url, s.postcode, s.place_key,
-       s.place_name, l.pcn_code
+SELECT live.* REPLACE ({LISTS_AS_JSON}), s.name, s.url, s.publisher_name, s.dataset_url,
+       s.postcode, s.place_key, s.place_name, l.pcn_code
 FROM ({LIVE_SERIES_SQL}) AS live
 JOIN supply_series AS s USING (series_id)
 LEFT JOIN series_located AS l USING (series_id)
