@@ -28,7 +28,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from analysis.figures.supply_map_rows import area_rows, session_rows
+from analysis.figures.supply_map_rows import area_rows, session_records
 from analysis.figures.supply_places import near, outlines, spacing_m, view_of
 from analysis.figures.supply_style import (
     FONT,
@@ -128,15 +128,15 @@ def map_base(
     spacing = spacing_m(areas["latitude"].to_numpy(), areas["longitude"].to_numpy())
     around = near(series, areas).to_numpy()  # around the areas in view, not the whole country
     drawn = series if around.all() else series[around]  # a national view draws them all
-    s = session_rows(drawn, ok[around], max(spacing / 12, 25))
+    suitable, others = session_records(drawn, ok[around], max(spacing / 12, 25))
     p = practices.assign(line2="", line3="", mark="+")
     p["title"] = p["practice_name"].fillna(p["practice_code"]) + " (" + p["practice_code"] + ")"
     p["line1"] = "GP practice · " + p["pcn_code"].map(names).fillna(p["pcn_code"])
     drawn = outlines(areas, pcns, pad_m=0.75 * spacing)
-    encoded: dict[str, list[dict] | pd.DataFrame] = {
+    encoded: dict[str, list[dict] | pd.DataFrame | str] = {
         "pcn-outlines": drawn,
-        "other-sessions": s.loc[~s["ok"], sorted(["plot_lon", "plot_lat", *TIP])],
-        "sessions": s.loc[s["ok"], sorted(["plot_lon", "plot_lat", "fill", *TIP])],
+        "other-sessions": others,
+        "sessions": suitable,
         "practices": _records(p, ["longitude", "latitude", "mark", *TIP]),
         "pcn-names": drawn if len(drawn) <= MAX_PCN_NAMES else [],  # else too crowded to read
     }

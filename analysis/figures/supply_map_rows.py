@@ -1,8 +1,10 @@
 """The supply map's rows: areas with their fill (by distance band) and tooltip lines, and live
-series fanned out around their place, coloured by activity group, with tooltip lines."""
+series fanned out around their place, coloured by activity group, with tooltip lines (written
+as the deck's JSON records)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import numpy as np
@@ -11,10 +13,7 @@ import pandas as pd
 from analysis.figures.supply_places import fan_out
 from analysis.figures.supply_style import DISTANCE_BANDS, OTHER_COLOUR, activity_colours, rgb
 
-__all__ = ["SESSION_ROWS", "area_rows", "session_rows"]
-
-SESSION_ROWS = ["plot_lon", "plot_lat", "ok", "fill", "title", "line1", "line2", "line3"]
-"""The columns of :func:`session_rows`."""
+__all__ = ["area_rows", "session_records"]
 
 
 def _pct(x: float) -> str:
@@ -25,11 +24,48 @@ def _price(p: float) -> str:
     return "price not given" if pd.isna(p) else f"£{p:.2f}"
 
 
+def _coded(values: pd.Series) -> tuple[np.ndarray, list]:
+    """Each value's code and the distinct values by code, a missing value (NaN) last."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    return np.where(codes < 0, len(distinct), codes), [*distinct, np.nan]
+
+
 def _each_distinct(values: pd.Series, text: Callable[[float], str]) -> np.ndarray:
     """``text`` of every value, worked out once per distinct value (missing ones included)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    labels = np.array([text(v) for v in distinct] + [text(np.nan)], dtype=object)
-    return labels[codes]  # code -1 (missing) picks the last label
+    codes, distinct = _coded(values)
+    return np.array([text(v) for v in distinct], dtype=object)[codes]
+
+
+def _or(value: object, missing: str) -> object:
+    return missing if pd.isna(value) else value
+
+
+def _combined(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A code for each distinct combination of ``codes`` (columns of codes from 0), and the
+    first row holding each combination."""
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for column in codes:
+        combined = pd.factorize(combined * (int(column.max(initial=0)) + 1) + column)[0]
+    first = np.zeros(int(combined.max(initial=-1)) + 1, dtype=np.int64)
+    first[combined[::-1]] = np.arange(len(combined))[::-1]
+    return combined, first
+
+
+def _written(texts: list[str]) -> np.ndarray:
+    """Texts as JSON strings, escaped as pandas writes them in records. Inside a written text
+    every quote is escaped, so '","' only ever separates two of them."""
+    if not texts:
+        return np.array([], dtype=object)
+    written = pd.Series(texts, dtype=object).to_json(orient="values")
+    return np.array(['"' + text + '"' for text in written[2:-2].split('","')], dtype=object)
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """Numbers as pandas writes them in records (10 decimals at most; NaN as null)."""
+    if len(values) == 0:
+        return np.array([], dtype=object)
+    written = pd.Series(values).to_json(orient="values", double_precision=10)
+    return np.array(written[1:-1].split(","), dtype=object)
 
 
 def _band_fills(km: pd.Series, alpha: int) -> list[list[int]]:
@@ -58,29 +94,55 @@ def area_rows(areas: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return a
 
 
-def session_rows(series: pd.DataFrame, ok: pd.Series, step_m: float) -> pd.DataFrame:
-    """Series fanned out around their place (``plot_lon``, ``plot_lat``, rounded to 6
-    decimals), ``ok`` (suitable), a fill by activity group and the tooltip's lines
-    (:data:`SESSION_ROWS`), one row per series in the order given."""
+def session_records(series: pd.DataFrame, ok: pd.Series, step_m: float) -> tuple[str, str]:
+    """The records of the suitable sessions and of the others, written as JSON: series fanned
+    out around their place (``plot_lon``, ``plot_lat``, rounded to 6 decimals), the suitable
+    ones filled by activity group, with the tooltip's lines (``title``, ``line1`` to
+    ``line3``), in the order given, keys sorted.
+
+    The lines repeat (a national view draws 65,000 series with a few thousand names, a few
+    hundred places and one publisher), so each distinct line is made and written once and
+    each record is put together from the written pieces: the same text as pandas writes for
+    a frame of the rows (:class:`analysis.figures.supply_map.EncodedRecords`)."""
     plot_lat, plot_lon = fan_out(series, step_m)
     suits = ok.to_numpy(dtype=bool)
     colours = activity_colours(series.loc[suits, "activity_group"].tolist())
-    group = series["activity_group"].fillna("Other activities")
-    fills = {g: rgb(colours.get(g, OTHER_COLOUR)) for g in group.unique()}
-    free = series["is_free"].astype("boolean").fillna(False).to_numpy()
-    price = _each_distinct(series["price_min"], _price)
-    line1 = series["activity_group"].fillna("Activity not classified") + " · "
-    line1 += np.where(free, "free", price) + " · SP-readiness "
-    line1 += _each_distinct(series["sp_ready_score"], _pct)
-    place = series["place_name"].fillna("") + ", "
-    columns = {
-        "plot_lon": plot_lon.round(6),
-        "plot_lat": plot_lat.round(6),
-        "ok": suits,
-        "fill": [fills[g] for g in group],
-        "title": series["name"].fillna("(unnamed session)"),
-        "line1": line1,
-        "line2": place + series["postcode"].fillna("postcode not given"),
-        "line3": "Source: " + series["publisher_name"].fillna("publisher not named"),
+    activity, activities = _coded(series["activity_group"])
+    fills = [rgb(colours.get(_or(a, "Other activities"), OTHER_COLOUR)) for a in activities]
+    price, prices = _coded(series["price_min"])
+    free = series["is_free"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    price = np.where(free, len(prices), price)
+    priced = [_price(p) for p in prices] + ["free"]
+    ready, readiness = _coded(series["sp_ready_score"])
+    line1, first = _combined(activity, price, ready)
+    line1_texts = [
+        f"{_or(activities[activity[r]], 'Activity not classified')} · {priced[price[r]]}"
+        f" · SP-readiness {_pct(readiness[ready[r]])}"
+        for r in first
+    ]
+    place, places = _coded(series["place_name"])
+    postcode, postcodes = _coded(series["postcode"])
+    line2, first = _combined(place, postcode)
+    line2_texts = [
+        f"{_or(places[place[r]], '')}, {_or(postcodes[postcode[r]], 'postcode not given')}"
+        for r in first
+    ]
+    line3, publishers = _coded(series["publisher_name"])
+    title, names = _coded(series["name"])
+    columns = {  # written pieces by row, in the records' key order
+        "line1": _written(line1_texts)[line1],
+        "line2": _written(line2_texts)[line2],
+        "line3": _written([f"Source: {_or(p, 'publisher not named')}" for p in publishers])[line3],
+        "plot_lat": _numbers(plot_lat.round(6)),
+        "plot_lon": _numbers(plot_lon.round(6)),
+        "title": _written([_or(n, "(unnamed session)") for n in names])[title],
     }
-    return pd.DataFrame(columns, index=series.index)
+    fills_written = [json.dumps(fill, separators=(",", ":")) for fill in fills]
+    filled = {"fill": np.array(fills_written, dtype=object)[activity]}
+
+    def records(rows: np.ndarray, parts: dict[str, np.ndarray]) -> str:
+        row = "{" + ",".join(f'"{key}":%s' for key in parts) + "}"  # values written already
+        values = zip(*(part[rows] for part in parts.values()), strict=True)
+        return "[" + ",".join([row % written for written in values]) + "]"
+
+    return records(suits, filled | columns), records(~suits, columns)
