@@ -24,6 +24,20 @@ def spacing_m(lat: np.ndarray, lon: np.ndarray) -> float:
     return float(np.median(2 * EARTH_RADIUS_KM * np.arcsin(chord[:, 1] / 2)) * 1000) or 800.0
 
 
+def _cumcount(key: pd.Series) -> np.ndarray:
+    """Each row's number among the rows with its key, counting from 0 in order (NaN where the
+    key is missing), as pandas' ``groupby(key).cumcount()``."""
+    codes, _ = pd.factorize(key, use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]] if len(codes) else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new)
+    run = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    count = np.empty(len(codes), dtype=float)
+    count[order] = run
+    return np.where(codes < 0, np.nan, count)
+
+
 def fan_out(frame: pd.DataFrame, step_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Where each series is drawn (latitude, longitude) when those sharing a place are spread
     on a sunflower spiral (``step_m`` metres apart); ``frame``: series with ``place_key``,
@@ -32,7 +46,7 @@ def fan_out(frame: pd.DataFrame, step_m: float) -> tuple[np.ndarray, np.ndarray]
     if unkeyed.any():  # series without a place key are grouped by their coordinates
         at = frame.loc[unkeyed]
         key = key.fillna(at["latitude"].astype(str) + at["longitude"].astype(str))
-    k = key.groupby(key).cumcount().to_numpy(dtype=float)
+    k = _cumcount(key)
     radius, angle = step_m * np.sqrt(k), k * math.radians(137.508)
     lat, lon = frame["latitude"].to_numpy(dtype=float), frame["longitude"].to_numpy(dtype=float)
     plot_lat = lat + radius * np.cos(angle) / 111_320

@@ -9,7 +9,9 @@ against the method used before (written out here) on the demo store:
 - the live series' list columns are read as JSON text, each distinct list decoded once
   (before: DuckDB made an array for each of 65,000 rows), and each series' occurrences are
   summed over its run of sorted slots (before: a pandas group-by);
-- area and PCN reach take only the suitable series' columns they use (before: a copy of all).
+- area and PCN reach take only the suitable series' columns they use (before: a copy of all);
+- the series sharing a place are numbered for the map's spiral with NumPy (before: a pandas
+  group-by).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from analysis.access import ACCESS_KM, LIVE_SERIES_SQL
 from analysis.access import nearest as nearest_km
 from analysis.figures.supply_map_rows import _pct, _price, session_records
+from analysis.figures.supply_places import _cumcount
 from analysis.figures.supply_style import OTHER_COLOUR, activity_colours, rgb
 from analysis.filters import Filters
 from analysis.metrics import supply as m
@@ -351,3 +354,18 @@ def test_reach_reads_only_the_suitable_series_columns_it_uses(con, store) -> Non
             areas, pcns = reach_before(data, ok, times)
             assert_frame_equal(m.area_reach(data, ok), areas, check_exact=True)
             assert_frame_equal(m.pcn_reach(data, areas, ok, times), pcns, check_exact=True)
+
+
+def test_places_are_counted_in_order_as_pandas_counts_them(store) -> None:
+    """The spiral's step for each series: its number among the series at its place."""
+    rng = np.random.default_rng(2)
+    places = store.series["place_key"]
+    for key in (
+        places,
+        places.where(rng.random(len(places)) > 0.2),  # some without a place: NaN
+        places.iloc[rng.permutation(len(places))],
+        places.iloc[:1],
+        places.iloc[:0],
+    ):
+        expected = key.groupby(key).cumcount().to_numpy(dtype=float)
+        np.testing.assert_array_equal(_cumcount(key), expected)
