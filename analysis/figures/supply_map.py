@@ -127,8 +127,8 @@ def map_base(
     names = dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True))
     spacing = spacing_m(areas["latitude"].to_numpy(), areas["longitude"].to_numpy())
     around = near(series, areas).to_numpy()  # around the areas in view, not the whole country
-    drawn = series if around.all() else series[around]  # a national view draws them all
-    suitable, others = session_records(drawn, ok[around], max(spacing / 12, 25))
+    sessions = series if around.all() else series[around]  # a national view draws them all
+    suitable, others = session_records(sessions, ok[around], max(spacing / 12, 25))
     p = practices.assign(line2="", line3="", mark="+")
     p["title"] = p["practice_name"].fillna(p["practice_code"]) + " (" + p["practice_code"] + ")"
     p["line1"] = "GP practice · " + p["pcn_code"].map(names).fillna(p["pcn_code"])
