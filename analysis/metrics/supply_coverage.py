@@ -94,18 +94,34 @@ def _area_rows(areas: pd.DataFrame, people: ReferredPeople) -> np.ndarray | None
     return pd.Index(people.lsoa_codes).get_indexer(codes)
 
 
+def _numbered(referred: pd.DataFrame | ReferredPeople, areas: pd.DataFrame) -> ReferredPeople:
+    """The people referred as :class:`ReferredPeople`: as read from a store, or numbered here
+    from rows (patient_key, pcn_code, lsoa_code), the areas by ``areas``' codes."""
+    if isinstance(referred, ReferredPeople):
+        return referred
+    lsoa_codes = pd.unique(areas["lsoa_code"].to_numpy(dtype=object))
+    person = pd.factorize(referred["patient_key"])[0]
+    pcn, pcn_codes = pd.factorize(referred["pcn_code"], use_na_sentinel=False)
+    area = pd.Index(lsoa_codes).get_indexer(referred["lsoa_code"])
+    return ReferredPeople(
+        person=person.astype(np.int64),
+        pcn=pcn.astype(np.int64),
+        area=area.astype(np.int64),
+        pcn_codes=tuple(pcn_codes),
+        lsoa_codes=np.asarray(lsoa_codes, dtype=object),
+    )
+
+
 def referred_people(areas: pd.DataFrame, referred: pd.DataFrame | ReferredPeople) -> pd.Series:
     """Distinct people referred in view living in each of ``areas`` (0 where none)."""
-    if isinstance(referred, ReferredPeople):
-        home = referred.area >= 0
-        held = len(referred.lsoa_codes)
-        counts = _people_by(referred.area[home], referred.person[home], held)
-        rows = _area_rows(areas, referred)
-        if rows is not None:  # areas in another order, or only some of them
-            counts = np.where(rows >= 0, counts[rows], 0)
-        return pd.Series(counts, index=areas.index, name="lsoa_code")
-    people = referred.dropna(subset=["lsoa_code"]).groupby("lsoa_code")["patient_key"]
-    return areas["lsoa_code"].map(people.nunique()).fillna(0).astype("int64")
+    referred = _numbered(referred, areas)
+    home = referred.area >= 0
+    held = len(referred.lsoa_codes)
+    counts = _people_by(referred.area[home], referred.person[home], held)
+    rows = _area_rows(areas, referred)
+    if rows is not None:  # areas in another order, or only some of them
+        counts = np.where(rows >= 0, counts[rows], 0)
+    return pd.Series(counts, index=areas.index, name="lsoa_code")
 
 
 def area_coverage(data: SupplyData, ok: pd.Series) -> pd.DataFrame:
@@ -168,13 +184,7 @@ def pcn_referred(
 ) -> pd.DataFrame:
     """:func:`pcn_reach` rows with the referred people's columns added: those whose home area
     is known (``referred_located``), those within 1 km and their share."""
-    if isinstance(referred, ReferredPeople):
-        located, near = _pcn_people(areas, referred)
-    else:
-        home = referred.merge(areas[["lsoa_code", "nearest_km"]], on="lsoa_code", how="inner")
-        located = home.groupby("pcn_code")["patient_key"].nunique()
-        near = home[home["nearest_km"].le(ACCESS_KM)].groupby("pcn_code")["patient_key"]
-        near = near.nunique()
+    located, near = _pcn_people(areas, _numbered(referred, areas))
     out = reach.copy()
     out["referred_located"] = out["pcn_code"].map(located).fillna(0).astype("int64")
     out["referred_within_1km"] = out["pcn_code"].map(near).fillna(0).astype("int64")

@@ -47,7 +47,7 @@ def uptake_tables(con: duckdb.DuckDBPyConnection, filters: Filters) -> UptakeTab
     starters per week of days to first attendance, for ``filters``."""
     view = in_view(con, filters)
     coded = None if view is None else read_codes(con, view)
-    if view is None or coded is None or not len(coded):
+    if view is None or not coded:  # no PCN in view, or no journey
         empty = pd.DataFrame()
         return UptakeTables(
             *(funnel_from_counts(None, by, empty) for by in _FUNNELS),
